@@ -1,0 +1,21 @@
+import { existsSync } from 'node:fs';
+
+let available: Promise<boolean> | undefined;
+
+/**
+ * True when a container runtime answers, so fixtures can use testcontainers. Checked once per
+ * process; without a socket or DOCKER_HOST it is false at once (no slow probing).
+ */
+export function dockerAvailable(): Promise<boolean> {
+  available ??= (async () => {
+    if (!process.env.DOCKER_HOST && !existsSync('/var/run/docker.sock')) return false;
+    try {
+      const { getContainerRuntimeClient } = await import('testcontainers');
+      await getContainerRuntimeClient();
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  return available;
+}
