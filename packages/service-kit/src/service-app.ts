@@ -26,6 +26,8 @@ export interface ServiceAppOptions {
   readiness?: readonly ReadinessCheck[];
   /** JSON body limit; larger bodies get 413. */
   jsonLimit?: string;
+  /** Paths under these prefixes keep their body stream unread (e.g. a proxy that forwards it as is). */
+  rawBodyPrefixes?: readonly string[];
   /** Adds the service's own routes, after the shared middleware and before the 404 and error handlers. */
   routes: (app: Express) => void;
   /** For deterministic fault tests. */
@@ -128,7 +130,15 @@ export function createServiceApp(options: ServiceAppOptions): {
     ...(options.random ? { random: options.random } : {}),
   });
   if (faults) app.use(faults);
-  app.use(express.json({ limit: options.jsonLimit ?? '16kb' }));
+  const parseJson = express.json({ limit: options.jsonLimit ?? '16kb' });
+  const rawBodyPrefixes = options.rawBodyPrefixes ?? [];
+  app.use((req, res, next) => {
+    if (rawBodyPrefixes.some((prefix) => req.path.startsWith(prefix))) {
+      next();
+      return;
+    }
+    parseJson(req, res, next);
+  });
 
   options.routes(app);
 

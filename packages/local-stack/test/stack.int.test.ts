@@ -1,0 +1,136 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '@appdist/testing/ports';
+import { createTestDatabase, type TestDatabase } from '@appdist/testing/postgres';
+import { createTestRedis, type TestRedis } from '@appdist/testing/redis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalStack, SERVICE_NAMES, startLocalStack } from '../src/stack.js';
+
+async function freePorts() {
+  return {
+    frontend: await freePort(),
+    backend: await freePort(),
+    cache: await freePort(),
+    database: await freePort(),
+  };
+}
+
+interface Link {
+  code: string;
+  url: string;
+  clicks: number;
+}
+
+describe('the stack as processes, on real PostgreSQL and Redis', () => {
+  let database: TestDatabase;
+  let redis: TestRedis;
+  let stack: LocalStack;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    redis = await createTestRedis();
+    stack = await startLocalStack({
+      ports: await freePorts(),
+      databaseUrl: database.url,
+      redisUrl: redis.url,
+      redisKeyPrefix: redis.keyPrefix,
+      logLevel: 'warn',
+    });
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+    await redis?.cleanup();
+    await database?.drop();
+  });
+
+  it('creates a link through the API on the frontend and redirects to it, counting clicks', async () => {
+    const frontend = stack.urls.frontend;
+    const created = await fetch(`${frontend}/api/links`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ url: 'https://example.com/docs?page=1' }),
+    });
+    expect(created.status).toBe(201);
+    const link = (await created.json()) as Link;
+    expect(link.code).toMatch(/^[A-Za-z0-9_-]{3,32}$/);
+
+    for (let i = 0; i < 3; i++) {
+      const redirect = await fetch(`${frontend}/${link.code}`, { redirect: 'manual' });
+      expect(redirect.status).toBe(302);
+      expect(redirect.headers.get('location')).toBe('https://example.com/docs?page=1');
+    }
+    const read = (await (await fetch(`${frontend}/api/links/${link.code}`)).json()) as Link;
+    expect(read.clicks).toBe(3);
+  });
+
+  it('creates a link through the form and redirects to it', async () => {
+    const frontend = stack.urls.frontend;
+    const posted = await fetch(`${frontend}/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ url: 'https://example.org/form', code: 'from-form' }).toString(),
+      redirect: 'manual',
+    });
+    expect(posted.status).toBe(303);
+    const page = await fetch(new URL(posted.headers.get('location') ?? '/', frontend));
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('/from-form');
+
+    const redirect = await fetch(`${frontend}/from-form`, { redirect: 'manual' });
+    expect(redirect.status).toBe(302);
+    expect(redirect.headers.get('location')).toBe('https://example.org/form');
+  });
+
+  it('answers an unknown code with the HTML 404 page', async () => {
+    const response = await fetch(`${stack.urls.frontend}/no-such-code`, { redirect: 'manual' });
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toContain('text/html');
+  });
+
+  it('every service reports its version and readiness', async () => {
+    for (const name of SERVICE_NAMES) {
+      const version = (await (await fetch(`${stack.urls[name]}/version`)).json()) as {
+        name: string;
+      };
+      expect(version.name).toBe(name);
+      expect((await fetch(`${stack.urls[name]}/readyz`)).status).toBe(200);
+    }
+  });
+});
+
+describe('the stack on embedded defaults (what npm start runs)', () => {
+  it('runs with nothing installed and keeps its data across restarts', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'appdist-embedded-'));
+    const ports = await freePorts();
+    try {
+      let stack = await startLocalStack({ ports, embeddedDataDir: dataDir, logLevel: 'warn' });
+      const children = [...stack.services.values()].map((service) => service.child);
+      expect(children).toHaveLength(4);
+      try {
+        const created = await fetch(`${stack.urls.frontend}/api/links`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ url: 'https://example.net/', code: 'kept' }),
+        });
+        expect(created.status).toBe(201);
+      } finally {
+        await stack.stop();
+      }
+      // Each one drained and exited by itself on SIGTERM, with status 0.
+      expect(children.map((child) => child.exitCode)).toEqual([0, 0, 0, 0]);
+
+      stack = await startLocalStack({ ports, embeddedDataDir: dataDir, logLevel: 'warn' });
+      try {
+        const redirect = await fetch(`${stack.urls.frontend}/kept`, { redirect: 'manual' });
+        expect(redirect.status).toBe(302);
+        expect(redirect.headers.get('location')).toBe('https://example.net/');
+      } finally {
+        await stack.stop();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
