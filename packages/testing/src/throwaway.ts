@@ -6,13 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { dockerAvailable } from './docker.js';
 import { freePort } from './ports.js';
 
 const run = promisify(execFile);
 
 /**
  * A server that fault tests may stop and start again on the same port, never the shared one.
- * Debian binaries where installed; where they are missing the test fails naming the package.
+ * Debian binaries where installed, else a container where Docker runs; with neither, the test
+ * fails naming the package to install.
  */
 export interface ThrowawayServer {
   url: string;
@@ -55,8 +57,10 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
 export async function startThrowawayRedis(): Promise<ThrowawayServer> {
   const binary = findBinary('redis-server');
   if (!binary) {
+    if (await dockerAvailable())
+      return startContainer('redis:7-alpine', 6379, 'redis://127.0.0.1:{port}', []);
     throw new Error(
-      'redis-server not found: install it (Debian: apt-get install -y redis-server) for the fault tests',
+      'redis-server not found: install it (Debian: apt-get install -y redis-server) or run Docker, for the fault tests',
     );
   }
   const port = await freePort();
@@ -96,8 +100,16 @@ export async function startThrowawayPostgres(): Promise<ThrowawayServer> {
   const initdb = findBinary('initdb', postgresBinDirs());
   const pgCtl = findBinary('pg_ctl', postgresBinDirs());
   if (!initdb || !pgCtl) {
+    if (await dockerAvailable()) {
+      return startContainer(
+        'postgres:17-alpine',
+        5432,
+        'postgres://postgres@127.0.0.1:{port}/postgres',
+        ['-e', 'POSTGRES_HOST_AUTH_METHOD=trust'],
+      );
+    }
     throw new Error(
-      'initdb/pg_ctl not found: install PostgreSQL (Debian: apt-get install -y postgresql) for the fault tests',
+      'initdb/pg_ctl not found: install PostgreSQL (Debian: apt-get install -y postgresql) or run Docker, for the fault tests',
     );
   }
   const root = await mkdtemp(join(tmpdir(), 'appdist-pg-'));
@@ -131,6 +143,67 @@ export async function startThrowawayPostgres(): Promise<ThrowawayServer> {
     async dispose() {
       await kill();
       await rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The same contract with a container: a fixed host port, so `docker start` after `docker kill`
+ * brings the server back where clients expect it, with its data.
+ */
+async function startContainer(
+  image: string,
+  containerPort: number,
+  urlTemplate: string,
+  args: readonly string[],
+): Promise<ThrowawayServer> {
+  const port = await freePort();
+  const { stdout } = await run('docker', [
+    'run',
+    '-d',
+    '-p',
+    `127.0.0.1:${port}:${containerPort}`,
+    ...args,
+    image,
+  ]);
+  const id = stdout.trim();
+  const ready = async () => {
+    await waitForPort(port, 30_000);
+    if (containerPort === 5432) {
+      // The port opens before PostgreSQL accepts queries; pg_isready answers when it does.
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline) {
+        const ok = await run('docker', [
+          'exec',
+          id,
+          'pg_isready',
+          '-h',
+          '127.0.0.1',
+          '-U',
+          'postgres',
+        ]).then(
+          () => true,
+          () => false,
+        );
+        if (ok) return;
+        await sleep(200);
+      }
+      throw new Error(`PostgreSQL in container ${id} was not ready within 30 s`);
+    }
+  };
+  await ready();
+  return {
+    url: urlTemplate.replace('{port}', String(port)),
+    port,
+    async kill() {
+      await run('docker', ['kill', id]).catch(() => undefined);
+    },
+    async start() {
+      await run('docker', ['start', id]);
+      await ready();
+    },
+    async dispose() {
+      await run('docker', ['rm', '-f', '-v', id]).catch(() => undefined);
     },
   };
 }
