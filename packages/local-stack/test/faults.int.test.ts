@@ -1,3 +1,4 @@
+import { eventually } from '@appdist/testing/eventually';
 import { freePort } from '@appdist/testing/ports';
 import {
   startThrowawayPostgres,
@@ -6,20 +7,6 @@ import {
 } from '@appdist/testing/throwaway';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../src/stack.js';
-
-/** Polls until check() passes or the deadline; returns how long it took, in ms. */
-async function eventually(check: () => Promise<void>, timeoutMs: number): Promise<number> {
-  const start = Date.now();
-  for (;;) {
-    try {
-      await check();
-      return Date.now() - start;
-    } catch (error) {
-      if (Date.now() - start > timeoutMs) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
 
 const json = { 'content-type': 'application/json' };
 

@@ -1,0 +1,120 @@
+import type { Logger } from '@appdist/service-kit/logger';
+import { Redis } from 'ioredis';
+import {
+  CounterOverflowError,
+  type JsonValue,
+  type KeyValueStore,
+  NotACounterError,
+  type StoredValue,
+  StoreUnavailableError,
+  secondsLeft,
+} from './store.js';
+
+export interface RedisStoreOptions {
+  url: string;
+  keyPrefix: string;
+  commandTimeoutMs: number;
+  logger: Logger;
+}
+
+/** Keys and values in Redis: values as JSON text, counters as Redis integers (so GET reads them too). */
+export class RedisStore implements KeyValueStore {
+  readonly #redis: Redis;
+
+  constructor(options: RedisStoreOptions) {
+    this.#redis = new Redis(options.url, {
+      keyPrefix: options.keyPrefix,
+      lazyConnect: true,
+      // While disconnected, fail at once (503) instead of queueing requests until Redis returns.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      commandTimeout: options.commandTimeoutMs,
+      connectTimeout: 2_000,
+      // Integer replies as text: the default decoding loses precision near 2^53.
+      stringNumbers: true,
+      // Never give up, and retry at least every second, so service resumes soon after Redis does.
+      retryStrategy: (attempt) => Math.min(attempt * 100, 1_000),
+    });
+    // One log line per outage and per recovery, not one per reconnect attempt.
+    let down = false;
+    this.#redis.on('error', (error: Error) => {
+      if (!down) options.logger.warn({ err: error }, 'redis unreachable, reconnecting');
+      down = true;
+    });
+    this.#redis.on('ready', () => {
+      if (down) options.logger.info('redis reachable again');
+      down = false;
+    });
+  }
+
+  /** Rejects when the first attempt fails; the client keeps reconnecting in the background. */
+  async connect(): Promise<void> {
+    await this.#redis.connect();
+  }
+
+  async get(key: string): Promise<StoredValue | undefined> {
+    // MULTI: value and expiry in one round trip, and consistent with each other.
+    const replies = await this.#run(key, () => this.#redis.multi().get(key).pttl(key).exec());
+    if (!replies) throw new StoreUnavailableError('redis aborted the transaction');
+    for (const [error] of replies) if (error) throw toStoreError(key, error);
+    const data = replies[0]?.[1];
+    const pttl = Number(replies[1]?.[1]);
+    if (typeof data !== 'string') return undefined;
+    return {
+      value: JSON.parse(data) as JsonValue,
+      // PTTL is -1 without an expiry (and -2 if it vanished, which MULTI rules out).
+      ttlSeconds: pttl >= 0 ? secondsLeft(pttl) : null,
+    };
+  }
+
+  async set(key: string, value: JsonValue, ttlSeconds?: number): Promise<void> {
+    const data = JSON.stringify(value);
+    await this.#run(key, () =>
+      ttlSeconds === undefined
+        ? this.#redis.set(key, data)
+        : this.#redis.set(key, data, 'EX', ttlSeconds),
+    );
+  }
+
+  async delete(key: string): Promise<boolean> {
+    return Number(await this.#run(key, () => this.#redis.del(key))) > 0;
+  }
+
+  async incr(key: string, by: number): Promise<number> {
+    return Number(await this.#run(key, () => this.#redis.incrby(key, by)));
+  }
+
+  async ping(): Promise<void> {
+    await this.#run('', () => this.#redis.ping());
+  }
+
+  async close(): Promise<void> {
+    if (this.#redis.status === 'ready') {
+      try {
+        await this.#redis.quit();
+        return;
+      } catch {
+        // Redis went away while quitting: dropping the socket below is all that is left to do.
+      }
+    }
+    this.#redis.disconnect();
+  }
+
+  async #run<T>(key: string, command: () => Promise<T>): Promise<T> {
+    try {
+      return await command();
+    } catch (error) {
+      throw toStoreError(key, error);
+    }
+  }
+}
+
+/** Redis answers a bad INCRBY with a reply error; anything else means Redis is not usable now. */
+function toStoreError(key: string, error: unknown): Error {
+  if (error instanceof Error && error.name === 'ReplyError') {
+    if (error.message.includes('not an integer')) return new NotACounterError(key);
+    if (error.message.includes('overflow')) return new CounterOverflowError(key);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new StoreUnavailableError(`redis: ${message}`, { cause: error });
+}
