@@ -1,4 +1,4 @@
-/** Markup that is already safe to emit: only `html` and `unsafeRaw` create it. */
+/** Markup that is already safe to emit: only the `html` tag creates it. */
 export class SafeHtml {
   readonly value: string;
   constructor(value: string) {
@@ -9,7 +9,14 @@ export class SafeHtml {
   }
 }
 
-export type HtmlValue = SafeHtml | string | number | boolean | null | undefined | readonly HtmlValue[];
+export type HtmlValue =
+  | SafeHtml
+  | string
+  | number
+  | boolean
+  | null
+  | undefined
+  | readonly HtmlValue[];
 
 const ESCAPES: Record<string, string> = {
   '&': '&amp;',
@@ -45,23 +52,23 @@ export function html(strings: TemplateStringsArray, ...values: readonly HtmlValu
   return new SafeHtml(out);
 }
 
-/** For trusted constant markup only (never user data). */
-export function unsafeRaw(markup: string): SafeHtml {
-  return new SafeHtml(markup);
+/** An absolute http(s) URL, spelled as such from its first character. */
+export function isHttpUrl(url: string): boolean {
+  if (!/^https?:\/\//i.test(url)) return false;
+  try {
+    const { protocol } = new URL(url);
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    return false;
+  }
 }
 
 /**
  * An href that cannot run script: absolute http(s) URLs and same-site paths pass, anything
  * else (javascript:, data:, protocol-relative //host) becomes "#". Escaping alone would not
- * stop `javascript:` because it contains no special characters.
+ * stop `javascript:`, which contains no special characters.
  */
 export function safeHref(url: string): string {
-  if (url.startsWith('/') && !url.startsWith('//') && !url.startsWith('/\\')) return url;
-  try {
-    const parsed = new URL(url);
-    if (parsed.protocol === 'http:' || parsed.protocol === 'https:') return url;
-  } catch {
-    // Not a URL at all: fall through to the inert link.
-  }
-  return '#';
+  if (/^\/(?![/\\])/.test(url)) return url;
+  return isHttpUrl(url) ? url : '#';
 }

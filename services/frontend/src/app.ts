@@ -1,0 +1,48 @@
+import { createServiceClient } from '@appdist/service-kit/http-client';
+import type { Logger } from '@appdist/service-kit/logger';
+import {
+  type AppHandle,
+  createServiceApp,
+  type ServiceInfo,
+} from '@appdist/service-kit/service-app';
+import { createBackendApi } from './backend-api.js';
+import type { FrontendConfig } from './config.js';
+import { apiForwarder } from './forwarder.js';
+import { securityHeaders } from './security.js';
+import { mountFallbacks, mountPages, mountStatic } from './site.js';
+
+export interface CreateAppOptions {
+  config: FrontendConfig;
+  logger: Logger;
+  info: ServiceInfo;
+}
+
+export async function createApp({ config, logger, info }: CreateAppOptions): Promise<AppHandle> {
+  const backend = createServiceClient({
+    name: 'backend',
+    baseUrl: config.BACKEND_URL,
+    timeoutMs: config.BACKEND_TIMEOUT_MS,
+    retries: 1,
+  });
+  // No readiness check on the backend: pages keep answering (with a friendly 503) while it
+  // is down, and failing readiness here would take the whole entry point out of rotation.
+  const { app, lifecycle } = createServiceApp({
+    info,
+    config,
+    logger,
+    // /api bodies are forwarded byte for byte, so the shared JSON parser must not read them.
+    rawBodyPrefixes: ['/api'],
+    routes: (app) => {
+      app.use(securityHeaders());
+      mountStatic(app);
+      app.use('/api', apiForwarder({ backend, timeoutMs: config.BACKEND_TIMEOUT_MS, logger }));
+      mountPages(app, { backend: createBackendApi(backend), config });
+      mountFallbacks(app, logger);
+    },
+  });
+  return {
+    app,
+    lifecycle,
+    close: () => backend.close(),
+  };
+}

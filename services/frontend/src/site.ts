@@ -1,0 +1,218 @@
+import type { Logger } from '@appdist/service-kit/logger';
+import express, {
+  type ErrorRequestHandler,
+  type Express,
+  type Request,
+  type Response,
+} from 'express';
+import { type BackendApi, BackendError, type CreateResult } from './backend-api.js';
+import type { FrontendConfig } from './config.js';
+import { isHttpUrl } from './html.js';
+import { errorPage, type FormError, type FormValues, homePage, notFoundPage } from './pages.js';
+import { STATIC_ASSETS } from './static-assets.js';
+
+/** The backend's code rule; anything else cannot exist, so it is a 404 without a backend call. */
+const CODE_SHAPE = /^[A-Za-z0-9_-]{3,32}$/;
+
+// Single-segment paths the service itself answers (or may answer): never short codes.
+const RESERVED_CODES = new Set(['healthz', 'readyz', 'version', 'metrics', 'static', 'api']);
+
+export interface SiteOptions {
+  backend: BackendApi;
+  config: Pick<FrontendConfig, 'PUBLIC_URL' | 'RECENT_LINKS'>;
+}
+
+function isApiPath(path: string): boolean {
+  return path === '/api' || path.startsWith('/api/');
+}
+
+function sendPage(res: Response, status: number, page: string): void {
+  // Pages show live counts and per-request messages: never serve them from a cache.
+  res.status(status).set('cache-control', 'no-store').type('html').send(page);
+}
+
+function shortUrlBase(req: Request, publicUrl: string | undefined): string {
+  return publicUrl ?? `${req.protocol}://${req.host}`;
+}
+
+function formField(body: unknown, name: string): string {
+  if (typeof body !== 'object' || body === null) return '';
+  const value = (body as Record<string, unknown>)[name];
+  return typeof value === 'string' ? value.trim() : '';
+}
+
+function formError(result: Extract<CreateResult, { ok: false }>, values: FormValues): FormError {
+  switch (result.code) {
+    case 'invalid_url':
+      return {
+        field: 'url',
+        message:
+          'Enter a full web address starting with http:// or https:// (at most 2048 characters).',
+      };
+    case 'invalid_code':
+      return { field: 'code', message: 'A custom code is 3 to 32 letters, digits, _ or -.' };
+    case 'code_taken':
+      return {
+        field: 'code',
+        message: `The code “${values.code}” is already taken: choose another one.`,
+      };
+    default:
+      return { field: null, message: result.message };
+  }
+}
+
+export function mountStatic(app: Express): void {
+  app.get('/static/:name', (req, res, next) => {
+    const asset = STATIC_ASSETS.get(req.params.name);
+    if (!asset) {
+      next();
+      return;
+    }
+    // Pages link to ?v=<hash>, which never changes meaning, so browsers may keep it a year;
+    // an unversioned request gets a short lifetime.
+    const versioned = req.query.v === asset.hash;
+    res.set(
+      'cache-control',
+      versioned ? 'public, max-age=31536000, immutable' : 'public, max-age=300',
+    );
+    res.set('etag', `"${asset.hash}"`);
+    res.type(asset.contentType);
+    if (req.fresh) {
+      res.status(304).end();
+      return;
+    }
+    res.send(asset.body);
+  });
+}
+
+export function mountPages(app: Express, { backend, config }: SiteOptions): void {
+  app.get('/', async (req, res) => {
+    const createdCode = req.query.created;
+    const [recent, created] = await Promise.all([
+      backend.recentLinks(config.RECENT_LINKS),
+      typeof createdCode === 'string' && CODE_SHAPE.test(createdCode)
+        ? backend.getLink(createdCode)
+        : undefined,
+    ]);
+    sendPage(
+      res,
+      200,
+      homePage({
+        shortUrlBase: shortUrlBase(req, config.PUBLIC_URL),
+        recent,
+        ...(created ? { created } : {}),
+      }),
+    );
+  });
+
+  app.post('/', express.urlencoded({ extended: false, limit: '16kb' }), async (req, res) => {
+    const values: FormValues = {
+      url: formField(req.body, 'url'),
+      code: formField(req.body, 'code'),
+    };
+    const result = await backend.createLink({
+      url: values.url,
+      ...(values.code ? { code: values.code } : {}),
+    });
+    if (result.ok) {
+      // Post/redirect/get: reloading the result page does not create the link again.
+      res.redirect(303, `/?created=${encodeURIComponent(result.link.code)}`);
+      return;
+    }
+    const recent = await backend.recentLinks(config.RECENT_LINKS);
+    sendPage(
+      res,
+      result.status === 409 ? 409 : 400,
+      homePage({
+        shortUrlBase: shortUrlBase(req, config.PUBLIC_URL),
+        recent,
+        form: values,
+        error: formError(result, values),
+      }),
+    );
+  });
+
+  app.get('/:code', async (req, res) => {
+    const { code } = req.params;
+    if (!CODE_SHAPE.test(code) || RESERVED_CODES.has(code)) {
+      sendPage(res, 404, notFoundPage());
+      return;
+    }
+    const target = await backend.resolve(code);
+    if (target === undefined) {
+      sendPage(res, 404, notFoundPage());
+      return;
+    }
+    // The backend only stores http(s) URLs; checked again so a bad row can never become a
+    // javascript: or data: redirect.
+    if (!isHttpUrl(target)) {
+      throw new BackendError(502, 'backend resolved a code to a non-http URL');
+    }
+    // Every visit must reach the backend to be counted.
+    res.set('cache-control', 'private, no-store');
+    res.redirect(302, target);
+  });
+}
+
+const CLIENT_ERROR_MESSAGES: Record<number, string> = {
+  413: 'That was more than this form accepts.',
+  415: 'This form only accepts ordinary form submissions.',
+};
+
+/** HTML 404 and error pages for everything outside /api, which keeps the JSON errors. */
+export function mountFallbacks(app: Express, logger: Logger): void {
+  app.use((req, res, next) => {
+    if (isApiPath(req.path)) {
+      next();
+      return;
+    }
+    sendPage(res, 404, notFoundPage());
+  });
+
+  const htmlErrors: ErrorRequestHandler = (err, req, res, next) => {
+    if (res.headersSent || isApiPath(req.path)) {
+      next(err);
+      return;
+    }
+    if (err instanceof BackendError) {
+      logger.warn({ err, path: req.path }, 'backend unavailable for a page');
+      if (err.status === 503) res.set('retry-after', err.retryAfter);
+      sendPage(
+        res,
+        err.status,
+        errorPage(
+          err.status === 503
+            ? {
+                title: 'Back in a moment',
+                message:
+                  'Links cannot be looked up or created right now. Please try again in a few seconds.',
+              }
+            : {
+                title: 'Something went wrong',
+                message: 'The link service gave an unexpected answer. Please try again.',
+              },
+        ),
+      );
+      return;
+    }
+    const status = (err as { status?: unknown } | null)?.status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      sendPage(
+        res,
+        status,
+        errorPage({
+          title: 'Request not accepted',
+          message: CLIENT_ERROR_MESSAGES[status] ?? 'The request could not be read.',
+        }),
+      );
+      return;
+    }
+    logger.error({ err, method: req.method, path: req.path }, 'unhandled error');
+    sendPage(
+      res,
+      500,
+      errorPage({ title: 'Something went wrong', message: 'Please try again in a moment.' }),
+    );
+  };
+  app.use(htmlErrors);
+}
