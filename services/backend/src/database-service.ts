@@ -49,7 +49,10 @@ export function createDatabaseService(client: ServiceClient): DatabaseService {
       response = await client.request<T>(request);
     } catch (error) {
       if (error instanceof UpstreamUnavailableError) {
-        throw new ServiceUnavailableError(error.message);
+        // The reason names internal addresses: readiness shows it, API clients do not.
+        const unavailable = new ServiceUnavailableError('the database service is unavailable');
+        unavailable.cause = error;
+        throw unavailable;
       }
       throw error;
     }
@@ -79,11 +82,7 @@ export function createDatabaseService(client: ServiceClient): DatabaseService {
       return sendParsed({ method: 'GET', path: `/v1/links?${query}` }, 200, linkPageSchema);
     },
     getLink: (code) =>
-      sendParsed(
-        { method: 'GET', path: `/v1/links/${encodeURIComponent(code)}` },
-        200,
-        linkSchema,
-      ),
+      sendParsed({ method: 'GET', path: `/v1/links/${encodeURIComponent(code)}` }, 200, linkSchema),
     deleteLink: async (code) => {
       await send({ method: 'DELETE', path: `/v1/links/${encodeURIComponent(code)}` }, 204);
     },
@@ -92,8 +91,12 @@ export function createDatabaseService(client: ServiceClient): DatabaseService {
       await send({ method: 'POST', path: '/v1/clicks', body: batch, idempotent: true }, 200);
     },
     checkReady: async (timeoutMs) => {
-      // No retries: readiness reports the database as it is now.
-      await send({ method: 'GET', path: '/readyz', idempotent: false, timeoutMs }, 200);
+      try {
+        // No retries: readiness reports the database as it is now.
+        await send({ method: 'GET', path: '/readyz', idempotent: false, timeoutMs }, 200);
+      } catch (error) {
+        throw error instanceof Error && error.cause instanceof Error ? error.cause : error;
+      }
     },
     close: () => client.close(),
   };
@@ -118,7 +121,7 @@ function answerFor(response: ClientResponse<unknown>): HttpError {
     case 503:
     case 504:
       return new ServiceUnavailableError(
-        `database service unavailable (${response.status})`,
+        `the database service is unavailable (${response.status})`,
         retryAfterSeconds(response.headers['retry-after']),
       );
     default:
