@@ -93,9 +93,15 @@ export function apiForwarder({ backend, timeoutMs, logger }: ForwarderOptions): 
 
     // A client that goes away cancels the backend call instead of leaving it running.
     const abort = new AbortController();
+    let clientGone = false;
     res.once('close', () => {
-      if (!res.writableFinished) abort.abort();
+      if (res.writableFinished) return;
+      clientGone = true;
+      abort.abort();
     });
+    // Bounds the wait for the backend's headers by our own timer as well: undici starts its
+    // headersTimeout only once the request is written, which a busy pool can delay.
+    const headersDeadline = setTimeout(() => abort.abort(), timeoutMs);
 
     let upstream: Awaited<ReturnType<ServiceClient['pool']['request']>>;
     try {
@@ -109,7 +115,7 @@ export function apiForwarder({ backend, timeoutMs, logger }: ForwarderOptions): 
         signal: abort.signal,
       });
     } catch (error) {
-      if (abort.signal.aborted) return;
+      if (clientGone) return;
       logger.warn({ err: error, path: req.path }, 'backend unavailable for a forwarded request');
       next(
         new HttpError(503, 'backend_unavailable', 'the backend is unavailable, try again shortly', {
@@ -117,6 +123,8 @@ export function apiForwarder({ backend, timeoutMs, logger }: ForwarderOptions): 
         }),
       );
       return;
+    } finally {
+      clearTimeout(headersDeadline);
     }
 
     res.status(upstream.statusCode);
@@ -127,7 +135,7 @@ export function apiForwarder({ backend, timeoutMs, logger }: ForwarderOptions): 
       await pipeline(upstream.body, res);
     } catch (error) {
       // Headers are gone already: all that is left is to cut the response short.
-      if (!abort.signal.aborted) {
+      if (!clientGone) {
         logger.warn({ err: error, path: req.path }, 'forwarded response interrupted');
       }
       res.destroy();
