@@ -1,26 +1,18 @@
-import { loadConfig } from '@appdist/service-kit/config';
-import { createLogger } from '@appdist/service-kit/logger';
-import { type RunningServer, serve } from '@appdist/service-kit/serve';
+import type { RunningServer } from '@appdist/service-kit/serve';
+import { serveService } from '@appdist/testing/serve-service';
 import { createApp } from '../src/app.js';
 import { configSchema } from '../src/config.js';
 import type { KeyValueStore } from '../src/store.js';
-
-export const silent = createLogger({ name: 'cache-test', level: 'silent' });
 
 /** The cache on a real listener (port 0), as runService would run it. */
 export async function startCache(
   env: Record<string, string> = {},
   store?: KeyValueStore,
 ): Promise<RunningServer> {
-  const config = loadConfig(configSchema, {
-    PORT: '0',
-    HOST: '127.0.0.1',
-    SHUTDOWN_DELAY_MS: '0',
-    ...env,
-  });
-  const info = { name: 'cache', version: '0.0.0', commit: 'test' };
-  const handle = await createApp({ config, logger: silent, info, store });
-  return serve(handle, config, silent);
+  return serveService(
+    { name: 'cache', configSchema, createApp: (options) => createApp({ ...options, store }) },
+    env,
+  );
 }
 
 export interface ApiResponse {

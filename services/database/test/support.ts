@@ -3,14 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@appdist/service-kit/config';
 import type { ErrorBody } from '@appdist/service-kit/errors';
-import { createLogger } from '@appdist/service-kit/logger';
-import { serve } from '@appdist/service-kit/serve';
 import { createTestDatabase } from '@appdist/testing/postgres';
+import { serveService, silentLogger } from '@appdist/testing/serve-service';
 import { createApp } from '../src/app.js';
 import { configSchema } from '../src/config.js';
 import { type Connection, openConnection } from '../src/connection.js';
 
-export const silentLogger = createLogger({ name: 'test', level: 'silent' });
+export { silentLogger };
 
 export interface TestService {
   url: string;
@@ -27,20 +26,7 @@ export interface LinkBody {
 
 /** The service in-process on a free port; env is on top of test defaults. */
 export async function startService(env: Record<string, string>): Promise<TestService> {
-  const config = loadConfig(configSchema, {
-    PORT: '0',
-    HOST: '127.0.0.1',
-    SHUTDOWN_DELAY_MS: '0',
-    SHUTDOWN_TIMEOUT_MS: '2000',
-    LOG_LEVEL: 'silent',
-    ...env,
-  });
-  const handle = await createApp({
-    config,
-    logger: silentLogger,
-    info: { name: 'database', version: '0.0.0-test', commit: 'test' },
-  });
-  const server = await serve(handle, config, silentLogger);
+  const server = await serveService({ name: 'database', configSchema, createApp }, env);
   return { url: server.url, stop: server.shutdown };
 }
 

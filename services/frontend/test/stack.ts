@@ -4,21 +4,10 @@ import { createApp as createCacheApp } from '@appdist/cache/app';
 import { configSchema as cacheConfigSchema } from '@appdist/cache/config';
 import { createApp as createDatabaseApp } from '@appdist/database/app';
 import { configSchema as databaseConfigSchema } from '@appdist/database/config';
-import { loadConfig } from '@appdist/service-kit/config';
-import { createLogger } from '@appdist/service-kit/logger';
-import { type RunningServer, serve } from '@appdist/service-kit/serve';
+import type { RunningServer } from '@appdist/service-kit/serve';
 import { createTestDatabase } from '@appdist/testing/postgres';
+import { serveService } from '@appdist/testing/serve-service';
 import { startFrontend } from './start-frontend.js';
-
-const logger = createLogger({ name: 'test', level: 'silent' });
-const info = (name: string) => ({ name, version: '0.0.0-test', commit: 'test' });
-// Port 0 picks a free port; no drain delay, so stopping is immediate.
-const listen = {
-  PORT: '0',
-  HOST: '127.0.0.1',
-  SHUTDOWN_DELAY_MS: '0',
-  SHUTDOWN_TIMEOUT_MS: '2000',
-};
 
 export interface Stack {
   frontendUrl: string;
@@ -34,35 +23,26 @@ export async function startStack(): Promise<Stack> {
   const database = await createTestDatabase();
   const servers: RunningServer[] = [];
   try {
-    const databaseConfig = loadConfig(databaseConfigSchema, {
-      ...listen,
-      DATABASE_URL: database.url,
-    });
-    const databaseServer = await serve(
-      await createDatabaseApp({ config: databaseConfig, logger, info: info('database') }),
-      databaseConfig,
-      logger,
+    const databaseServer = await serveService(
+      { name: 'database', configSchema: databaseConfigSchema, createApp: createDatabaseApp },
+      { DATABASE_URL: database.url },
     );
     servers.push(databaseServer);
 
-    const cacheConfig = loadConfig(cacheConfigSchema, listen);
-    const cacheServer = await serve(
-      await createCacheApp({ config: cacheConfig, logger, info: info('cache') }),
-      cacheConfig,
-      logger,
-    );
+    const cacheServer = await serveService({
+      name: 'cache',
+      configSchema: cacheConfigSchema,
+      createApp: createCacheApp,
+    });
     servers.push(cacheServer);
 
-    const backendConfig = loadConfig(backendConfigSchema, {
-      ...listen,
-      CACHE_SERVICE_URL: cacheServer.url,
-      DATABASE_SERVICE_URL: databaseServer.url,
-      CLICK_FLUSH_INTERVAL_MS: '50',
-    });
-    const backendServer = await serve(
-      await createBackendApp({ config: backendConfig, logger, info: info('backend') }),
-      backendConfig,
-      logger,
+    const backendServer = await serveService(
+      { name: 'backend', configSchema: backendConfigSchema, createApp: createBackendApp },
+      {
+        CACHE_SERVICE_URL: cacheServer.url,
+        DATABASE_SERVICE_URL: databaseServer.url,
+        CLICK_FLUSH_INTERVAL_MS: '50',
+      },
     );
     servers.unshift(backendServer);
 
