@@ -85,6 +85,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   const services = new Map<ServiceName, ServiceProcess>();
   const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
+  // Detached children outlive a parent that dies without stopping them; take them along.
+  const killOnExit = () => {
+    for (const { child } of services.values()) child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
 
   const launch = async (name: ServiceName, extraEnv: Record<string, string> = {}) => {
     // A variable the caller's shell has set (e.g. DATABASE_URL) must not leak into the wrong service.
@@ -103,6 +108,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         PORT: String(ports[name]),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // A process group of its own: Ctrl-C in a terminal signals the whole foreground group,
+      // which would drain every service at once; the stack stops them in order instead.
+      detached: true,
     });
     for (const stream of [child.stdout, child.stderr]) {
       if (!stream) continue;
@@ -123,6 +131,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     for (const group of [...START_ORDER].reverse()) {
       await Promise.all(group.map(stopOne));
     }
+    process.removeListener('exit', killOnExit);
   };
 
   try {
