@@ -11,6 +11,7 @@ import { openConnection } from './connection.js';
 import { parseClickBatch, parseCode, parseCursor, parseLimit, parseNewLink } from './input.js';
 import { createLinksRepository, type Link } from './links-repository.js';
 import { appliedMigrations, migrate } from './migrations.js';
+import { ignoreShadowWrites } from './shadow.js';
 import { isDatabaseUnavailable, query } from './sql.js';
 
 export interface CreateAppOptions {
@@ -53,6 +54,7 @@ export async function createApp({ config, logger, info }: CreateAppOptions): Pro
       },
     ],
     routes: (app) => {
+      app.use(ignoreShadowWrites);
       app.post('/v1/links', async (req, res) => {
         const { code, url } = parseNewLink(req.body);
         const link = await links.create(code, url);
