@@ -1,0 +1,41 @@
+import { build, buildYaml } from '@appdist/kustomize/kustomize';
+import { prepareProviderExample } from '@appdist/validation/provider-example';
+import { findRepositoryRoot } from '@appdist/validation/repository';
+import { resolveTarget, UsageError } from './targets.js';
+import type { Output } from './validate-command.js';
+
+export interface RenderOptions {
+  format: 'yaml' | 'json';
+}
+
+/** `appdist render`: prints what kustomize renders for one distribution or the provider example. */
+export async function runRender(
+  distribution: string,
+  options: RenderOptions,
+  output: Output,
+  cwd: string,
+): Promise<number> {
+  const root = findRepositoryRoot(cwd);
+  const target = resolveTarget(distribution, root, cwd);
+  const render = async (dir: string, loadRestrictor?: 'LoadRestrictionsNone') => {
+    const buildOptions = loadRestrictor ? { loadRestrictor } : {};
+    if (options.format === 'yaml') output.stdout(await buildYaml(dir, buildOptions));
+    else output.stdout(`${JSON.stringify(await build(dir, buildOptions), null, 2)}\n`);
+  };
+  if (!target.providerExample) {
+    await render(target.dir);
+    return 0;
+  }
+  if (!root) {
+    throw new UsageError(
+      `${target.dir} pulls appdist by URL: run inside the repository to render it against the checkout`,
+    );
+  }
+  const example = await prepareProviderExample(root, target.dir);
+  try {
+    await render(example.dir, 'LoadRestrictionsNone');
+  } finally {
+    await example.cleanup();
+  }
+  return 0;
+}

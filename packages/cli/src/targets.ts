@@ -1,0 +1,69 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, join, relative, resolve } from 'node:path';
+import { referencesRemoteBase } from '@appdist/validation/provider-example';
+
+/** The command cannot run as asked (bad argument, missing folder): exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const DEFAULT_DISTRIBUTIONS = ['app-kubernetes', 'app-istio', 'app-linkerd'];
+const PROVIDER_EXAMPLE = join('examples', 'provider');
+const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+
+/** One folder to render: a distribution, or a provider example that pulls ours by URL. */
+export interface Target {
+  /** Printed with every finding: `app-istio`, or the path for other folders. */
+  name: string;
+  dir: string;
+  providerExample: boolean;
+}
+
+function isProviderExample(dir: string): boolean {
+  return KUSTOMIZATION_FILES.some((file) => {
+    const path = join(dir, file);
+    return existsSync(path) && referencesRemoteBase(readFileSync(path, 'utf8'));
+  });
+}
+
+function targetFor(dir: string, root: string | undefined, cwd: string): Target {
+  const name = /^app-/.test(basename(dir)) ? basename(dir) : relative(root ?? cwd, dir) || '.';
+  return { name, dir, providerExample: isProviderExample(dir) };
+}
+
+/** A path, or the name of a folder under dist/ (`app-istio`). */
+export function resolveTarget(argument: string, root: string | undefined, cwd: string): Target {
+  const candidates = [resolve(cwd, argument), ...(root ? [join(root, 'dist', argument)] : [])];
+  const dir = candidates.find(
+    (candidate) => existsSync(candidate) && statSync(candidate).isDirectory(),
+  );
+  if (!dir) {
+    throw new UsageError(
+      `no such directory: ${argument} (pass a folder holding a kustomization.yaml, or a distribution name such as app-istio)`,
+    );
+  }
+  return targetFor(dir, root, cwd);
+}
+
+/** dist/app-kubernetes, dist/app-istio, dist/app-linkerd and examples/provider of the checkout. */
+export function defaultTargets(root: string | undefined, cwd: string): Target[] {
+  if (!root) {
+    throw new UsageError(
+      'not inside the appdist repository (no package.json with workspaces above this folder): run it there, or pass the folders to validate',
+    );
+  }
+  const dirs = [
+    ...DEFAULT_DISTRIBUTIONS.map((name) => join(root, 'dist', name)),
+    join(root, PROVIDER_EXAMPLE),
+  ];
+  const missing = dirs.filter((dir) => !existsSync(dir));
+  if (missing.length > 0) {
+    throw new UsageError(
+      `missing ${missing.map((dir) => relative(root, dir)).join(', ')} in ${root}`,
+    );
+  }
+  return dirs.map((dir) => targetFor(dir, root, cwd));
+}

@@ -1,0 +1,149 @@
+import { KustomizeError } from '@appdist/kustomize/errors';
+import { mapConcurrent } from '@appdist/validation/concurrency';
+import { CrdsNotFoundError } from '@appdist/validation/crds';
+import { type Finding, formatFinding } from '@appdist/validation/finding';
+import { findRepositoryRoot } from '@appdist/validation/repository';
+import { SchemaValidator } from '@appdist/validation/schema';
+import type { DirectoryValidation } from '@appdist/validation/validate-directory';
+import { validateDirectory } from '@appdist/validation/validate-directory';
+import { validateProviderExample } from '@appdist/validation/validate-example';
+import { validateOptionComponents } from '@appdist/validation/validate-options';
+import { defaultTargets, resolveTarget, type Target, UsageError } from './targets.js';
+
+export interface ValidateOptions {
+  format: 'text' | 'json';
+  crds?: string;
+  /** Also each option component (alerts-slack, manual-approval, …) composed with each distribution. */
+  options?: boolean;
+}
+
+export interface Output {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+interface RenderFailure {
+  distribution: string;
+  dir: string;
+  message: string;
+  stderr?: string;
+}
+
+async function validateTarget(
+  target: Target,
+  root: string | undefined,
+  schemas: SchemaValidator,
+): Promise<DirectoryValidation[]> {
+  if (!target.providerExample) {
+    return [await validateDirectory(target.dir, { distribution: target.name, schemas })];
+  }
+  if (!root) {
+    throw new UsageError(
+      `${target.dir} pulls appdist by URL; it is rendered against a local checkout: run inside the repository`,
+    );
+  }
+  return validateProviderExample(root, { schemas, example: target.dir });
+}
+
+function failureOf(target: Target, error: unknown): RenderFailure {
+  if (error instanceof KustomizeError) {
+    return {
+      distribution: target.name,
+      dir: error.dir,
+      message: `kustomize cannot render ${error.dir}: fix the kustomization there (kustomize says why below)`,
+      stderr: error.stderr.trim(),
+    };
+  }
+  throw error;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** `appdist validate`: renders each target with real kustomize and validates it. Returns the exit code. */
+export async function runValidate(
+  dirs: readonly string[],
+  options: ValidateOptions,
+  output: Output,
+  cwd: string,
+): Promise<number> {
+  const root = findRepositoryRoot(cwd);
+  const targets =
+    dirs.length > 0 ? dirs.map((dir) => resolveTarget(dir, root, cwd)) : defaultTargets(root, cwd);
+  let schemas: SchemaValidator;
+  try {
+    schemas = await SchemaValidator.create({ crdsDir: options.crds });
+  } catch (error) {
+    if (error instanceof CrdsNotFoundError) throw new UsageError(error.message);
+    throw error;
+  }
+
+  const started = performance.now();
+  const outcomes = await mapConcurrent(targets, async (target) => {
+    try {
+      return { results: await validateTarget(target, root, schemas) };
+    } catch (error) {
+      return { results: [], failure: failureOf(target, error) };
+    }
+  });
+  const results = outcomes.flatMap((outcome) => outcome.results);
+  const failures = outcomes.flatMap((outcome) => (outcome.failure ? [outcome.failure] : []));
+  if (options.options) {
+    if (!root) throw new UsageError('--options needs the repository: run inside it');
+    try {
+      results.push(...(await validateOptionComponents(root, { schemas })));
+    } catch (error) {
+      failures.push(
+        failureOf({ name: 'dist/components', dir: root, providerExample: false }, error),
+      );
+    }
+  }
+  const findings: Finding[] = results.flatMap((result) => result.findings);
+  const objects = results.reduce((sum, result) => sum + result.objects.length, 0);
+  const elapsedMs = Math.round(performance.now() - started);
+  const ok = findings.length === 0 && failures.length === 0;
+
+  if (options.format === 'json') {
+    output.stdout(
+      `${JSON.stringify(
+        {
+          ok,
+          renders: results.map((result) => ({
+            distribution: result.distribution,
+            dir: result.dir,
+            objects: result.objects.length,
+            findings: result.findings.length,
+            renderMs: Math.round(result.renderMs),
+            validateMs: Math.round(result.validateMs),
+          })),
+          findings,
+          failures,
+          elapsedMs,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    return ok ? 0 : 1;
+  }
+
+  for (const finding of findings) output.stdout(`${formatFinding(finding)}\n`);
+  for (const failure of failures) {
+    output.stderr(`${failure.distribution}  ${failure.message}\n`);
+    if (failure.stderr) output.stderr(`${failure.stderr.replace(/^/gm, '  ')}\n`);
+  }
+  const problems = [
+    plural(findings.length, 'finding'),
+    ...(failures.length > 0 ? [`${plural(failures.length, 'render')} failed`] : []),
+  ];
+  // Name the renders while the line stays readable; --options adds fifteen.
+  const names =
+    results.length <= 6
+      ? ` (${results.map((result) => result.distribution).join(', ') || 'none'})`
+      : '';
+  output.stdout(
+    `${ok ? 'ok' : 'FAILED'}: ${plural(results.length, 'render')}${names}, ${plural(objects, 'object')}, ${problems.join(', ')} in ${elapsedMs} ms\n`,
+  );
+  return ok ? 0 : 1;
+}

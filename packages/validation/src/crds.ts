@@ -1,0 +1,172 @@
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { asList, asRecord, asString } from './access.js';
+import { loadCrdDocuments } from './crd-yaml.js';
+import { findRepositoryRoot } from './repository.js';
+
+/** No folder of upstream CRDs: says where the validator looked and how to provide one. */
+export class CrdsNotFoundError extends Error {
+  constructor(detail: string) {
+    super(
+      `${detail}. The Flagger, Gateway API and Linkerd SMI CRDs are read from a folder: pass --crds <dir> (crdsDir), set APPDIST_CRDS_DIR, or download the pinned upstream files with packages/validation/scripts/fetch-crds.sh <dir>`,
+    );
+    this.name = 'CrdsNotFoundError';
+  }
+}
+
+/** crdsDir option, then APPDIST_CRDS_DIR, then `<repository root>/../shared/crds`. */
+export function resolveCrdsDir(
+  options: {
+    crdsDir?: string | undefined;
+    env?: NodeJS.ProcessEnv;
+    /** Where ../shared/crds is looked for; defaults to the repository holding this package. */
+    repositoryRoot?: string | undefined;
+  } = {},
+): string {
+  const env = options.env ?? process.env;
+  if (options.crdsDir) {
+    const dir = resolve(options.crdsDir);
+    if (!existsSync(dir)) throw new CrdsNotFoundError(`CRD folder ${dir} does not exist`);
+    return dir;
+  }
+  if (env.APPDIST_CRDS_DIR) {
+    const dir = resolve(env.APPDIST_CRDS_DIR);
+    if (!existsSync(dir)) throw new CrdsNotFoundError(`APPDIST_CRDS_DIR=${dir} does not exist`);
+    return dir;
+  }
+  const root = options.repositoryRoot ?? findRepositoryRoot(fileURLToPath(import.meta.url));
+  const shared = root ? join(root, '..', 'shared', 'crds') : undefined;
+  if (shared && existsSync(shared)) return resolve(shared);
+  throw new CrdsNotFoundError(
+    `no CRD folder: neither APPDIST_CRDS_DIR nor ${shared ?? '<repository root>/../shared/crds'} exists`,
+  );
+}
+
+/** One served version of one CRD kind, its schema made strict and compiled on first use. */
+export interface CrdVersion {
+  group: string;
+  version: string;
+  kind: string;
+  served: boolean;
+  deprecationWarning: string | undefined;
+  file: string;
+  schema: Record<string, unknown>;
+  validate(): ValidateFunction;
+}
+
+const COMPOSITIONS = new Set(['allOf', 'anyOf', 'oneOf', 'not']);
+
+/**
+ * Makes a CRD schema reject what the API server would silently prune: every object schema that
+ * lists `properties` (outside allOf/anyOf/oneOf/not, where a branch describes only part of the
+ * object) gets `additionalProperties: false` unless it preserves unknown fields, and
+ * `x-kubernetes-int-or-string` becomes an explicit integer-or-string.
+ */
+export function strictSchema(node: unknown, inComposition = false): unknown {
+  if (Array.isArray(node)) return node.map((item) => strictSchema(item, inComposition));
+  const record = asRecord(node);
+  if (!record) return node;
+  const result: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(record)) {
+    if (key === 'properties') {
+      result.properties = Object.fromEntries(
+        Object.entries(asRecord(value) ?? {}).map(([name, schema]) => [
+          name,
+          strictSchema(schema, inComposition),
+        ]),
+      );
+    } else if (COMPOSITIONS.has(key)) {
+      result[key] = strictSchema(value, true);
+    } else if (key === 'items' || key === 'additionalProperties') {
+      result[key] = strictSchema(value, inComposition);
+    } else {
+      result[key] = value;
+    }
+  }
+  if (record['x-kubernetes-int-or-string'] === true && !record.type && !record.anyOf) {
+    result.anyOf = [{ type: 'integer' }, { type: 'string' }];
+  }
+  if (
+    record.properties &&
+    !inComposition &&
+    record['x-kubernetes-preserve-unknown-fields'] !== true &&
+    record.additionalProperties === undefined
+  ) {
+    result.additionalProperties = false;
+  }
+  return result;
+}
+
+function createAjv(): Ajv {
+  // CRDs are OpenAPI, not strict JSON Schema: unknown keywords (x-kubernetes-*) are expected.
+  const ajv = new Ajv({ strict: false, allErrors: true, logger: false });
+  // ajv-formats is CommonJS: its module object is the plugin and also carries it as `default`.
+  addFormatsModule.default(ajv);
+  // Flagger's CRD declares `format: string`, which means nothing beyond type: string.
+  ajv.addFormat('string', true);
+  return ajv;
+}
+
+async function yamlFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries
+    .filter((entry) => entry.isFile() && /\.ya?ml$/.test(entry.name))
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+}
+
+/** The CRD kinds of a folder, keyed `group/Kind`. */
+export interface CrdRegistry {
+  dir: string;
+  kinds: Map<string, CrdVersion[]>;
+}
+
+export async function loadCrds(dir: string): Promise<CrdRegistry> {
+  const ajv = createAjv();
+  const kinds = new Map<string, CrdVersion[]>();
+  for (const file of await yamlFiles(dir)) {
+    const documents = loadCrdDocuments(await readFile(file, 'utf8'), file);
+    for (const document of documents) {
+      const crd = asRecord(document);
+      if (crd?.kind !== 'CustomResourceDefinition') continue;
+      const group = asString(asRecord(crd.spec)?.group) ?? '';
+      const kind = asString(asRecord(asRecord(crd.spec)?.names)?.kind) ?? '';
+      const versions = kinds.get(`${group}/${kind}`) ?? [];
+      for (const entry of asList(asRecord(crd.spec)?.versions)) {
+        const version = asRecord(entry);
+        const name = asString(version?.name);
+        const openApi = asRecord(asRecord(version?.schema)?.openAPIV3Schema);
+        // The same CRD may sit in two files (Flagger ships crd.yaml and per-kind files).
+        if (!version || !name || !openApi || versions.some((known) => known.version === name))
+          continue;
+        const schema = asRecord(strictSchema(openApi)) ?? {};
+        // metadata is checked against Kubernetes' ObjectMeta instead, as the API server does.
+        schema.properties = { ...asRecord(schema.properties), metadata: { type: 'object' } };
+        let compiled: ValidateFunction | undefined;
+        versions.push({
+          group,
+          version: name,
+          kind,
+          served: version.served === true,
+          deprecationWarning:
+            version.deprecated === true
+              ? (asString(version.deprecationWarning) ?? `${group}/${name} ${kind} is deprecated`)
+              : undefined,
+          file: relative(dir, file),
+          schema,
+          validate() {
+            compiled ??= ajv.compile(schema);
+            return compiled;
+          },
+        });
+      }
+      kinds.set(`${group}/${kind}`, versions);
+    }
+  }
+  if (kinds.size === 0) throw new CrdsNotFoundError(`no CustomResourceDefinitions under ${dir}`);
+  return { dir, kinds };
+}

@@ -1,0 +1,86 @@
+/** A kubernetes-models class: validates an object of one apiVersion/kind against its schema. */
+export interface ModelClass {
+  new (data: Record<string, unknown>): { validate(): void };
+  apiVersion: string;
+  kind: string;
+}
+
+/** Where a kind's schema comes from, which decides how strictly unknown fields are checked. */
+export type ModelSource = 'kubernetes' | 'flux' | 'istio' | 'gateway-api';
+
+const PACKAGES: ReadonlyArray<{
+  source: ModelSource;
+  owns: (group: string) => boolean;
+  module: (group: string, version: string) => string;
+}> = [
+  {
+    source: 'flux',
+    owns: (group) => group.endsWith('.toolkit.fluxcd.io'),
+    module: (group, version) => `@kubernetes-models/flux-cd/${group}/${version}`,
+  },
+  {
+    source: 'istio',
+    owns: (group) => group.endsWith('.istio.io'),
+    module: (group, version) => `@kubernetes-models/istio/${group}/${version}`,
+  },
+  {
+    source: 'gateway-api',
+    owns: (group) =>
+      group === 'gateway.networking.k8s.io' || group === 'gateway.networking.x-k8s.io',
+    module: (group, version) => `@kubernetes-models/gateway-api/${group}/${version}`,
+  },
+  {
+    source: 'kubernetes',
+    owns: () => true,
+    module: (group, version) =>
+      group ? `kubernetes-models/${group}/${version}` : `kubernetes-models/${version}`,
+  },
+];
+
+export function splitApiVersion(apiVersion: string): { group: string; version: string } {
+  const slash = apiVersion.lastIndexOf('/');
+  return slash < 0
+    ? { group: '', version: apiVersion }
+    : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
+}
+
+function isModelClass(value: unknown): value is ModelClass {
+  return (
+    typeof value === 'function' &&
+    typeof (value as { apiVersion?: unknown }).apiVersion === 'string' &&
+    typeof (value as { kind?: unknown }).kind === 'string'
+  );
+}
+
+const modules = new Map<string, Promise<Record<string, unknown> | undefined>>();
+
+/**
+ * The model of `apiVersion`/`kind`. The packages offer no lookup by apiVersion and kind, so the
+ * registry is their exports: each group/version module is imported on first use (importing all
+ * four packages up front costs about a second) and its classes are matched by their static
+ * apiVersion and kind.
+ */
+export async function findModel(
+  apiVersion: string,
+  kind: string,
+): Promise<{ model: ModelClass; source: ModelSource } | undefined> {
+  const { group, version } = splitApiVersion(apiVersion);
+  if (!/^[a-z0-9.-]*$/.test(group) || !/^v\d+[a-z0-9]*$/.test(version)) return undefined;
+  const owner = PACKAGES.find((candidate) => candidate.owns(group));
+  if (!owner) return undefined;
+  const specifier = owner.module(group, version);
+  let loading = modules.get(specifier);
+  if (!loading) {
+    loading = import(specifier).then(
+      (module: Record<string, unknown>) => module,
+      () => undefined,
+    );
+    modules.set(specifier, loading);
+  }
+  const exports = await loading;
+  const model = Object.values(exports ?? {}).find(
+    (value): value is ModelClass =>
+      isModelClass(value) && value.apiVersion === apiVersion && value.kind === kind,
+  );
+  return model ? { model, source: owner.source } : undefined;
+}

@@ -1,0 +1,22 @@
+import type { KubernetesObject } from '@appdist/kustomize/kubernetes-object';
+import type { Mesh } from './appdist-contract.js';
+import type { RenderIndex } from './render.js';
+
+export interface RuleContext {
+  /** The distribution's mesh; undefined when the render is not one of dist/app-*. */
+  mesh: Mesh | undefined;
+}
+
+export interface RuleFinding {
+  object: KubernetesObject;
+  field: string;
+  message: string;
+}
+
+/** One policy check with a stable id, so findings can be searched for and documented. */
+export interface PolicyRule {
+  id: string;
+  /** One line: what the rule asks and why. */
+  description: string;
+  check(render: RenderIndex, context: RuleContext): RuleFinding[];
+}

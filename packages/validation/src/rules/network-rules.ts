@@ -1,0 +1,270 @@
+import type { KubernetesObject } from '@appdist/kustomize/kubernetes-object';
+import { asList, asRecord, asString, asStringMap, at, fieldPath, selects } from '../access.js';
+import { namespaceOf, type RenderIndex, type Workload } from '../render.js';
+import type { PolicyRule, RuleFinding } from '../rule.js';
+
+/** The only paths docs/distribution.md allows: ingress → frontend → backend → cache/database → stores. */
+const REQUIRED_PATHS: ReadonlyArray<[string, string]> = [
+  ['frontend', 'backend'],
+  ['backend', 'cache'],
+  ['backend', 'database'],
+  ['cache', 'redis'],
+  ['database', 'postgres'],
+  ['tester', 'frontend'],
+  ['tester', 'backend'],
+  ['tester', 'cache'],
+  ['tester', 'database'],
+];
+
+const FORBIDDEN_PATHS: ReadonlyArray<[string, string]> = [
+  ['frontend', 'cache'],
+  ['frontend', 'database'],
+  ['frontend', 'redis'],
+  ['frontend', 'postgres'],
+  ['backend', 'redis'],
+  ['backend', 'postgres'],
+  ['cache', 'database'],
+  ['cache', 'postgres'],
+  ['database', 'cache'],
+  ['database', 'redis'],
+];
+
+function policyTypes(policy: KubernetesObject): string[] {
+  const declared = asList(at(policy, 'spec', 'policyTypes')).filter(
+    (type): type is string => typeof type === 'string',
+  );
+  if (declared.length > 0) return declared;
+  // Kubernetes' default: Ingress always, Egress when egress rules are present.
+  return at(policy, 'spec', 'egress') === undefined ? ['Ingress'] : ['Ingress', 'Egress'];
+}
+
+function namespaceLabels(render: RenderIndex, namespace: string): Record<string, string> {
+  const object = render.find('Namespace', namespace, '');
+  // The API server adds this label to every namespace.
+  return { ...asStringMap(object?.metadata.labels), 'kubernetes.io/metadata.name': namespace };
+}
+
+function peerMatches(
+  render: RenderIndex,
+  peer: unknown,
+  workload: Workload,
+  policyNamespace: string,
+): boolean {
+  const podSelector = at(peer, 'podSelector');
+  const namespaceSelector = at(peer, 'namespaceSelector');
+  if (podSelector === undefined && namespaceSelector === undefined) return false; // ipBlock
+  const namespace = namespaceOf(workload.object);
+  const namespaceOk =
+    namespaceSelector === undefined
+      ? namespace === policyNamespace
+      : selects(namespaceSelector, namespaceLabels(render, namespace));
+  return namespaceOk && (podSelector === undefined || selects(podSelector, workload.podLabels));
+}
+
+function portMatches(ports: unknown, port: { name?: string; number?: number }): boolean {
+  const list = asList(ports);
+  if (list.length === 0) return true;
+  return list.some((candidate) => {
+    const value = at(candidate, 'port');
+    const protocol = asString(at(candidate, 'protocol')) ?? 'TCP';
+    return (
+      protocol === 'TCP' && (value === undefined || value === port.name || value === port.number)
+    );
+  });
+}
+
+function servingPort(workload: Workload): { name?: string; number?: number } {
+  const main = workload.containers.find((ref) => !ref.init);
+  const port = asList(main?.container.ports)[0];
+  const name = asString(at(port, 'name'));
+  const number = at(port, 'containerPort');
+  return {
+    ...(name ? { name } : {}),
+    ...(typeof number === 'number' ? { number } : {}),
+  };
+}
+
+/** Which policies let `from` open a connection to `to` (empty: none), or 'unrestricted'. */
+function allowingPolicies(
+  render: RenderIndex,
+  from: Workload,
+  to: Workload,
+  direction: 'Ingress' | 'Egress',
+): KubernetesObject[] | 'unrestricted' {
+  const subject = direction === 'Ingress' ? to : from;
+  const peer = direction === 'Ingress' ? from : to;
+  const port = servingPort(to);
+  const policies = render
+    .ofKind('NetworkPolicy')
+    .filter(
+      (policy) =>
+        namespaceOf(policy) === namespaceOf(subject.object) &&
+        policyTypes(policy).includes(direction) &&
+        selects(at(policy, 'spec', 'podSelector') ?? {}, subject.podLabels),
+    );
+  if (policies.length === 0) return 'unrestricted';
+  const rulesKey = direction === 'Ingress' ? 'ingress' : 'egress';
+  const peersKey = direction === 'Ingress' ? 'from' : 'to';
+  return policies.filter((policy) =>
+    asList(at(policy, 'spec', rulesKey)).some((rule) => {
+      const peers = asList(at(rule, peersKey));
+      const peerOk =
+        peers.length === 0 ||
+        peers.some((candidate) => peerMatches(render, candidate, peer, namespaceOf(policy)));
+      return peerOk && portMatches(at(rule, 'ports'), port);
+    }),
+  );
+}
+
+function connection(render: RenderIndex, from: Workload, to: Workload) {
+  const ingress = allowingPolicies(render, from, to, 'Ingress');
+  const egress = allowingPolicies(render, from, to, 'Egress');
+  const allowed =
+    (ingress === 'unrestricted' || ingress.length > 0) &&
+    (egress === 'unrestricted' || egress.length > 0);
+  return { allowed, ingress, egress };
+}
+
+function workloadsByComponent(render: RenderIndex): Map<string, Map<string, Workload>> {
+  const byNamespace = new Map<string, Map<string, Workload>>();
+  for (const workload of render.workloads) {
+    const namespace = namespaceOf(workload.object);
+    const components = byNamespace.get(namespace) ?? new Map<string, Workload>();
+    components.set(workload.component, workload);
+    byNamespace.set(namespace, components);
+  }
+  return byNamespace;
+}
+
+export const networkPolicyDefaultDeny: PolicyRule = {
+  id: 'networkpolicy.default-deny',
+  description: 'Every namespace with workloads has a default-deny ingress NetworkPolicy.',
+  check(render) {
+    const namespaces = new Set(render.workloads.map((workload) => namespaceOf(workload.object)));
+    return [...namespaces].flatMap((namespace): RuleFinding[] => {
+      const denies = render.ofKind('NetworkPolicy').some((policy) => {
+        const selector = asRecord(at(policy, 'spec', 'podSelector')) ?? {};
+        return (
+          namespaceOf(policy) === namespace &&
+          asList(selector.matchExpressions).length === 0 &&
+          Object.keys(asStringMap(selector.matchLabels)).length === 0 &&
+          policyTypes(policy).includes('Ingress') &&
+          asList(at(policy, 'spec', 'ingress')).length === 0
+        );
+      });
+      if (denies) return [];
+      const anchor =
+        render.find('Namespace', namespace, '') ??
+        render.workloads.find((workload) => namespaceOf(workload.object) === namespace)?.object;
+      if (!anchor) return [];
+      return [
+        {
+          object: anchor,
+          field: '',
+          message: `no default-deny NetworkPolicy in namespace ${namespace || '(none)'}: add one with podSelector: {} and policyTypes: [Ingress]`,
+        },
+      ];
+    });
+  },
+};
+
+export const networkPolicyAllowedPaths: PolicyRule = {
+  id: 'networkpolicy.allowed-paths',
+  description:
+    'NetworkPolicies allow exactly the documented paths: frontend → backend → cache/database → redis/postgres, plus the tester to every app service.',
+  check(render) {
+    const findings: RuleFinding[] = [];
+    for (const components of workloadsByComponent(render).values()) {
+      for (const [fromName, toName] of REQUIRED_PATHS) {
+        const from = components.get(fromName);
+        const to = components.get(toName);
+        if (!from || !to || connection(render, from, to).allowed) continue;
+        findings.push({
+          object: to.object,
+          field: '',
+          message: `${fromName} cannot reach ${toName} on port ${servingPort(to).name ?? servingPort(to).number}: no NetworkPolicy allows it`,
+        });
+      }
+      for (const [fromName, toName] of FORBIDDEN_PATHS) {
+        const from = components.get(fromName);
+        const to = components.get(toName);
+        if (!from || !to) continue;
+        const path = connection(render, from, to);
+        if (!path.allowed) continue;
+        const culprit = Array.isArray(path.ingress) ? path.ingress[0] : undefined;
+        findings.push({
+          object: culprit ?? to.object,
+          field: culprit ? 'spec.ingress' : '',
+          message: `lets ${fromName} reach ${toName} directly; only frontend → backend → cache/database → redis/postgres is allowed`,
+        });
+      }
+    }
+    return findings;
+  },
+};
+
+const NAME_LABEL = 'app.kubernetes.io/name';
+
+export const selectorComponentLabel: PolicyRule = {
+  id: 'selector.component-label',
+  description:
+    'PodDisruptionBudgets and NetworkPolicies select canaried pods by app.kubernetes.io/component: Flagger renames app.kubernetes.io/name on primaries.',
+  check(render) {
+    const renamed = new Set(
+      render.canaryTargets().flatMap(({ workload }) => workload.podLabels[NAME_LABEL] ?? []),
+    );
+    const check = (object: KubernetesObject, selector: unknown, path: Array<string | number>) => {
+      const value = asStringMap(at(selector, 'matchLabels'))[NAME_LABEL];
+      if (!value || !renamed.has(value)) return [];
+      return [
+        {
+          object,
+          field: fieldPath(...path, 'matchLabels', NAME_LABEL),
+          message: `selects ${NAME_LABEL}=${value}, which the primary pods (${value}-primary) do not carry: select on app.kubernetes.io/component`,
+        },
+      ];
+    };
+    const budgets = render
+      .ofKind('PodDisruptionBudget')
+      .flatMap((budget) => check(budget, at(budget, 'spec', 'selector'), ['spec', 'selector']));
+    const policies = render
+      .ofKind('NetworkPolicy')
+      .flatMap((policy) => [
+        ...check(policy, at(policy, 'spec', 'podSelector'), ['spec', 'podSelector']),
+        ...(['ingress', 'egress'] as const).flatMap((direction) =>
+          asList(at(policy, 'spec', direction)).flatMap((rule, ruleIndex) =>
+            asList(at(rule, direction === 'ingress' ? 'from' : 'to')).flatMap((peer, peerIndex) =>
+              check(policy, at(peer, 'podSelector'), [
+                'spec',
+                direction,
+                ruleIndex,
+                direction === 'ingress' ? 'from' : 'to',
+                peerIndex,
+                'podSelector',
+              ]),
+            ),
+          ),
+        ),
+      ]);
+    return [...budgets, ...policies];
+  },
+};
+
+export const pdbMatchesPods: PolicyRule = {
+  id: 'pdb.matches-pods',
+  description: 'Every PodDisruptionBudget selects pods of a workload in the render.',
+  check(render) {
+    return render
+      .ofKind('PodDisruptionBudget')
+      .filter(
+        (budget) =>
+          render.selectedWorkloads(at(budget, 'spec', 'selector'), namespaceOf(budget)).length ===
+          0,
+      )
+      .map((budget) => ({
+        object: budget,
+        field: 'spec.selector',
+        message: 'selects no pods in this render',
+      }));
+  },
+};

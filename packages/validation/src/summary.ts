@@ -1,0 +1,78 @@
+import type { KubernetesObject } from '@appdist/kustomize/kubernetes-object';
+import { asString, at } from './access.js';
+import type { CanaryStrategy } from './appdist-contract.js';
+import { canaryStrategy } from './canary-view.js';
+import { RenderIndex } from './render.js';
+
+/** What a release changes when it changes a distribution: its workloads, rollouts and images. */
+export interface RenderSummary {
+  /** `Kind/name` of every workload. */
+  workloads: string[];
+  /** Per Canary: its provider and Flagger's strategy. */
+  canaries: Record<string, { provider: string; strategy: CanaryStrategy | 'none' }>;
+  images: string[];
+}
+
+export function summarizeRender(objects: readonly KubernetesObject[]): RenderSummary {
+  const render = new RenderIndex(objects);
+  const canaries = render
+    .ofKind('Canary')
+    .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+  return {
+    workloads: render.workloads
+      .map((workload) => `${workload.object.kind}/${workload.object.metadata.name}`)
+      .sort(),
+    canaries: Object.fromEntries(
+      canaries.map((canary) => [
+        canary.metadata.name,
+        {
+          provider: asString(at(canary, 'spec', 'provider')) ?? '',
+          strategy: canaryStrategy(canary) ?? 'none',
+        },
+      ]),
+    ),
+    images: [
+      ...new Set(
+        render.workloads.flatMap((workload) =>
+          workload.containers.flatMap((ref) => asString(ref.container.image) ?? []),
+        ),
+      ),
+    ].sort(),
+  };
+}
+
+/** `{ "a": 1, "b": 2 }`, spaced as Biome formats JSON, so formatting the golden files changes nothing. */
+function inlineObject(value: Record<string, unknown>): string {
+  const entries = Object.entries(value).map(
+    ([key, entry]) => `${JSON.stringify(key)}: ${JSON.stringify(entry)}`,
+  );
+  return `{ ${entries.join(', ')} }`;
+}
+
+/** The summary as JSON with one line per entry, so a diff shows exactly what changed. */
+export function formatSummary(summary: RenderSummary): string {
+  const section = (entries: string[], open: string, close: string) =>
+    entries.length === 0
+      ? `${open}${close}`
+      : `${open}\n${entries.map((entry) => `    ${entry}`).join(',\n')}\n  ${close}`;
+  const lines = [
+    `  "workloads": ${section(
+      summary.workloads.map((workload) => JSON.stringify(workload)),
+      '[',
+      ']',
+    )}`,
+    `  "canaries": ${section(
+      Object.entries(summary.canaries).map(
+        ([name, canary]) => `${JSON.stringify(name)}: ${inlineObject(canary)}`,
+      ),
+      '{',
+      '}',
+    )}`,
+    `  "images": ${section(
+      summary.images.map((image) => JSON.stringify(image)),
+      '[',
+      ']',
+    )}`,
+  ];
+  return `{\n${lines.join(',\n')}\n}\n`;
+}

@@ -1,0 +1,56 @@
+import { basename, resolve } from 'node:path';
+import type { KubernetesObject } from '@appdist/kustomize/kubernetes-object';
+import type { BuildOptions } from '@appdist/kustomize/kustomize';
+import { build } from '@appdist/kustomize/kustomize';
+import type { Mesh } from './appdist-contract.js';
+import type { Finding } from './finding.js';
+import type { SchemaValidator } from './schema.js';
+import { validateObjects } from './validate-objects.js';
+
+export interface ValidateDirectoryOptions {
+  /** Name for the findings; defaults to the folder name (`app-istio`). */
+  distribution?: string;
+  mesh?: Mesh;
+  crdsDir?: string | undefined;
+  schemas?: SchemaValidator | false;
+  loadRestrictor?: BuildOptions['loadRestrictor'];
+}
+
+export interface DirectoryValidation {
+  distribution: string;
+  dir: string;
+  objects: KubernetesObject[];
+  findings: Finding[];
+  /** Time spent in kustomize, and in validation, in milliseconds. */
+  renderMs: number;
+  validateMs: number;
+}
+
+/** Renders the kustomization in `dir` with real kustomize, then validates what it printed. */
+export async function validateDirectory(
+  dir: string,
+  options: ValidateDirectoryOptions = {},
+): Promise<DirectoryValidation> {
+  const absolute = resolve(dir);
+  const distribution = options.distribution ?? basename(absolute);
+  const renderStart = performance.now();
+  const objects = await build(
+    absolute,
+    options.loadRestrictor ? { loadRestrictor: options.loadRestrictor } : {},
+  );
+  const validateStart = performance.now();
+  const findings = await validateObjects(objects, {
+    distribution,
+    mesh: options.mesh,
+    crdsDir: options.crdsDir,
+    ...(options.schemas === undefined ? {} : { schemas: options.schemas }),
+  });
+  return {
+    distribution,
+    dir: absolute,
+    objects,
+    findings,
+    renderMs: validateStart - renderStart,
+    validateMs: performance.now() - validateStart,
+  };
+}

@@ -1,0 +1,136 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import type { KubernetesObject } from '@appdist/kustomize/kubernetes-object';
+import { dump, load } from 'js-yaml';
+import { asList, asRecord, asString, at } from './access.js';
+import { fluxHealthCheckFindings } from './flux-rules.js';
+import { prepareProviderExample } from './provider-example.js';
+import type { SchemaValidator } from './schema.js';
+import { type DirectoryValidation, validateDirectory } from './validate-directory.js';
+
+const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+const OUR_REPOSITORY = /^https:\/\/github\.com\/appdist\/appdist(\.git)?\/?$/;
+
+async function readKustomization(dir: string): Promise<Record<string, unknown> | undefined> {
+  for (const name of KUSTOMIZATION_FILES) {
+    const file = join(dir, name);
+    if (existsSync(file)) return asRecord(load(await readFile(file, 'utf8')));
+  }
+  return undefined;
+}
+
+/** Sub-folders holding a Kustomization of their own that the example's root does not include (its Flux manifests). */
+async function separateRoots(root: string): Promise<string[]> {
+  const top = await readKustomization(root);
+  const included = new Set(
+    [...asList(top?.resources), ...asList(top?.components)].flatMap((entry) =>
+      typeof entry === 'string' ? [join(root, entry)] : [],
+    ),
+  );
+  const roots: string[] = [];
+  for (const entry of await readdir(root, { withFileTypes: true })) {
+    const dir = join(root, entry.name);
+    if (!entry.isDirectory() || included.has(dir)) continue;
+    const kustomization = await readKustomization(dir);
+    if (kustomization && (kustomization.kind ?? 'Kustomization') === 'Kustomization')
+      roots.push(dir);
+  }
+  return roots.sort();
+}
+
+/**
+ * What a Flux Kustomization applies when its source is this repository: the kustomization at
+ * `spec.path` with the Kustomization's own components, patches, images and target namespace.
+ * Written as an overlay over the local checkout, so its patches are checked against the real
+ * distribution.
+ */
+async function fluxOverlay(
+  workdir: string,
+  checkout: string,
+  kustomization: KubernetesObject,
+  sources: readonly KubernetesObject[],
+): Promise<string | undefined> {
+  const source = sources.find(
+    (candidate) =>
+      candidate.kind === 'GitRepository' &&
+      candidate.metadata.name === asString(at(kustomization, 'spec', 'sourceRef', 'name')),
+  );
+  const path = asString(at(kustomization, 'spec', 'path'));
+  if (!source || !path || !OUR_REPOSITORY.test(asString(at(source, 'spec', 'url')) ?? ''))
+    return undefined;
+  const dir = join(workdir, `.flux-${kustomization.metadata.name}`);
+  await mkdir(dir, { recursive: true });
+  const target = join(checkout, path);
+  const overlay: Record<string, unknown> = {
+    apiVersion: 'kustomize.config.k8s.io/v1beta1',
+    kind: 'Kustomization',
+    resources: [relative(dir, target)],
+  };
+  const components = asList(at(kustomization, 'spec', 'components')).flatMap((component) =>
+    typeof component === 'string' ? [relative(dir, join(target, component))] : [],
+  );
+  if (components.length > 0) overlay.components = components;
+  const patches = asList(at(kustomization, 'spec', 'patches'));
+  if (patches.length > 0) overlay.patches = patches;
+  const images = asList(at(kustomization, 'spec', 'images'));
+  if (images.length > 0) overlay.images = images;
+  const namespace = asString(at(kustomization, 'spec', 'targetNamespace'));
+  if (namespace) overlay.namespace = namespace;
+  await writeFile(join(dir, 'kustomization.yaml'), dump(overlay));
+  return dir;
+}
+
+export interface ExampleOptions {
+  schemas?: SchemaValidator;
+  crdsDir?: string | undefined;
+  /** The example folder; defaults to examples/provider of the checkout. */
+  example?: string;
+}
+
+/**
+ * Validates the provider example against the local checkout: its kustomization (remote bases
+ * pointed at the checkout), its Flux manifests, and what each Flux Kustomization would apply.
+ */
+export async function validateProviderExample(
+  checkout: string,
+  options: ExampleOptions = {},
+): Promise<DirectoryValidation[]> {
+  const example = options.example ?? join(checkout, 'examples', 'provider');
+  const name = relative(checkout, example) || 'examples/provider';
+  const prepared = await prepareProviderExample(checkout, example);
+  const common = {
+    loadRestrictor: 'LoadRestrictionsNone' as const,
+    crdsDir: options.crdsDir,
+    ...(options.schemas ? { schemas: options.schemas } : {}),
+  };
+  try {
+    const results = [await validateDirectory(prepared.dir, { ...common, distribution: name })];
+    for (const root of await separateRoots(prepared.dir)) {
+      results.push(
+        await validateDirectory(root, {
+          ...common,
+          distribution: join(name, relative(prepared.dir, root)),
+        }),
+      );
+    }
+    const objects = results.flatMap((result) => result.objects);
+    for (const kustomization of objects.filter(
+      (object) =>
+        object.kind === 'Kustomization' &&
+        object.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/'),
+    )) {
+      const dir = await fluxOverlay(prepared.dir, checkout, kustomization, objects);
+      if (!dir) continue;
+      const distribution = `${name} (Flux Kustomization ${kustomization.metadata.name})`;
+      const applied = await validateDirectory(dir, { ...common, distribution });
+      applied.findings.push(
+        ...fluxHealthCheckFindings(kustomization, applied.objects, distribution),
+      );
+      results.push(applied);
+    }
+    return results;
+  } finally {
+    await prepared.cleanup();
+  }
+}

@@ -1,0 +1,55 @@
+import type { KubernetesObject } from '@appdist/kustomize/kubernetes-object';
+import { type Mesh, meshOfDistribution } from './appdist-contract.js';
+import type { Finding } from './finding.js';
+import { checkPolicy } from './policy.js';
+import { SchemaValidator } from './schema.js';
+
+export interface ValidationContext {
+  /** Name printed with every finding; `app-<mesh>` also selects the mesh's strategy table. */
+  distribution: string;
+  /** Overrides the mesh read from the distribution name; without either, each Canary's provider decides. */
+  mesh?: Mesh | undefined;
+  /** A validator to reuse across renders, or false to run the policy rules only. */
+  schemas?: SchemaValidator | false;
+  crdsDir?: string | undefined;
+}
+
+function toFinding(
+  distribution: string,
+  object: KubernetesObject,
+  finding: { field: string; rule: string; message: string },
+): Finding {
+  return {
+    distribution,
+    kind: object.kind,
+    name: object.metadata.name,
+    namespace: object.metadata.namespace ?? null,
+    field: finding.field,
+    rule: finding.rule,
+    message: finding.message,
+  };
+}
+
+/** Schema, cross-reference and policy findings for the objects of one render. */
+export async function validateObjects(
+  objects: readonly KubernetesObject[],
+  context: ValidationContext,
+): Promise<Finding[]> {
+  const schemas =
+    context.schemas === false
+      ? undefined
+      : (context.schemas ?? (await SchemaValidator.create({ crdsDir: context.crdsDir })));
+  const findings: Finding[] = [];
+  if (schemas) {
+    for (const object of objects) {
+      for (const issue of await schemas.validate(object)) {
+        findings.push(toFinding(context.distribution, object, issue));
+      }
+    }
+  }
+  const mesh = context.mesh ?? meshOfDistribution(context.distribution);
+  for (const finding of checkPolicy(objects, { mesh })) {
+    findings.push(toFinding(context.distribution, finding.object, finding));
+  }
+  return findings;
+}

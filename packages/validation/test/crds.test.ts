@@ -1,0 +1,138 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { indentQuotedContinuations, loadCrdDocuments } from '../src/crd-yaml.js';
+import { CrdsNotFoundError, loadCrds, resolveCrdsDir, strictSchema } from '../src/crds.js';
+import { writeTree } from './tree.js';
+
+describe('resolveCrdsDir', () => {
+  it('takes the option first, then APPDIST_CRDS_DIR, then ../shared/crds beside the repository', async () => {
+    const option = await writeTree({ 'option/.keep': '' });
+    const fromEnv = await writeTree({ 'env/.keep': '' });
+    const root = await writeTree({ 'shared/crds/.keep': '', 'repo/package.json': '{}' });
+    const env = { APPDIST_CRDS_DIR: join(fromEnv, 'env') };
+    const repositoryRoot = join(root, 'repo');
+
+    expect(resolveCrdsDir({ crdsDir: join(option, 'option'), env, repositoryRoot })).toBe(
+      join(option, 'option'),
+    );
+    expect(resolveCrdsDir({ env, repositoryRoot })).toBe(join(fromEnv, 'env'));
+    expect(resolveCrdsDir({ env: {}, repositoryRoot })).toBe(join(root, 'shared/crds'));
+  });
+
+  it('says how to provide CRDs when there are none', async () => {
+    const lonely = await writeTree({ 'repo/package.json': '{}' });
+    const attempt = () => resolveCrdsDir({ env: {}, repositoryRoot: join(lonely, 'repo') });
+    expect(attempt).toThrow(CrdsNotFoundError);
+    expect(attempt).toThrow(/set APPDIST_CRDS_DIR/);
+    expect(attempt).toThrow(/packages\/validation\/scripts\/fetch-crds.sh/);
+  });
+
+  it('names a configured folder that does not exist', () => {
+    expect(() => resolveCrdsDir({ crdsDir: '/nonexistent/crds', env: {} })).toThrow(
+      /CRD folder \/nonexistent\/crds does not exist/,
+    );
+    expect(() => resolveCrdsDir({ env: { APPDIST_CRDS_DIR: '/nonexistent/env' } })).toThrow(
+      /APPDIST_CRDS_DIR=\/nonexistent\/env does not exist/,
+    );
+  });
+});
+
+describe('strictSchema', () => {
+  it('closes objects with properties, except inside compositions and preserved fields', () => {
+    const schema = strictSchema({
+      type: 'object',
+      properties: {
+        spec: {
+          type: 'object',
+          properties: { port: { 'x-kubernetes-int-or-string': true } },
+          oneOf: [{ properties: { a: { type: 'string' } } }],
+        },
+        extra: {
+          type: 'object',
+          'x-kubernetes-preserve-unknown-fields': true,
+          properties: { x: { type: 'string' } },
+        },
+        labels: { type: 'object', additionalProperties: { type: 'string' } },
+      },
+    });
+    expect(schema).toEqual({
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        spec: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            port: {
+              'x-kubernetes-int-or-string': true,
+              anyOf: [{ type: 'integer' }, { type: 'string' }],
+            },
+          },
+          oneOf: [{ properties: { a: { type: 'string' } } }],
+        },
+        extra: {
+          type: 'object',
+          'x-kubernetes-preserve-unknown-fields': true,
+          properties: { x: { type: 'string' } },
+        },
+        labels: { type: 'object', additionalProperties: { type: 'string' } },
+      },
+    });
+  });
+});
+
+describe('loadCrds', () => {
+  it('registers every served version once, though Flagger ships its CRDs twice', async () => {
+    const registry = await loadCrds(resolveCrdsDir());
+    const versions = (key: string) => registry.kinds.get(key)?.map((crd) => crd.version);
+    expect(versions('flagger.app/Canary')).toEqual(['v1beta1']);
+    expect(versions('flagger.app/MetricTemplate')).toEqual(['v1beta1']);
+    expect(versions('flagger.app/AlertProvider')).toEqual(['v1beta1']);
+    expect(versions('gateway.networking.k8s.io/HTTPRoute')).toEqual(['v1', 'v1beta1']);
+    expect(versions('split.smi-spec.io/TrafficSplit')).toEqual(['v1alpha1', 'v1alpha2']);
+  });
+
+  it('refuses a folder without CRDs', async () => {
+    const empty = await writeTree({ 'notes.yaml': 'kind: ConfigMap\n' });
+    await expect(loadCrds(empty)).rejects.toThrow(/no CustomResourceDefinitions under/);
+  });
+});
+
+describe('reading upstream CRD files', () => {
+  it('accepts quoted descriptions continued at the key indentation, as kubectl does', () => {
+    const text = [
+      'properties:',
+      '  apiVersion:',
+      "    description: 'APIVersion defines the versioned schema",
+      "    of an object. It''s a string.",
+      "    more: text'",
+      '    type: string',
+      '  kind:',
+      '    description: |',
+      "      a block with a ' quote",
+      '    type: string',
+    ].join('\n');
+    expect(loadCrdDocuments(text, 'crd.yaml')).toEqual([
+      {
+        properties: {
+          apiVersion: {
+            description:
+              "APIVersion defines the versioned schema of an object. It's a string. more: text",
+            type: 'string',
+          },
+          kind: { description: "a block with a ' quote\n", type: 'string' },
+        },
+      },
+    ]);
+    expect(indentQuotedContinuations('a: "one line"\n')).toBe('a: "one line"\n');
+  });
+
+  it("parses Flagger's CRD file", () => {
+    const file = join(resolveCrdsDir(), 'flagger', 'crd.yaml');
+    const kinds = loadCrdDocuments(readFileSync(file, 'utf8'), file).map(
+      (document) => (document as { spec: { names: { kind: string } } }).spec.names.kind,
+    );
+    expect(kinds).toEqual(['Canary', 'MetricTemplate', 'AlertProvider']);
+  });
+});

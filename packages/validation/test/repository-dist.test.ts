@@ -1,0 +1,92 @@
+import { join } from 'node:path';
+import { build } from '@appdist/kustomize/kustomize';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { findRepositoryRoot } from '../src/repository.js';
+import { SchemaValidator } from '../src/schema.js';
+import { formatSummary, summarizeRender } from '../src/summary.js';
+import { validateDirectory } from '../src/validate-directory.js';
+import { validateProviderExample } from '../src/validate-example.js';
+import { validateObjects } from '../src/validate-objects.js';
+import { optionComponents, validateOptionComponents } from '../src/validate-options.js';
+import { NAMED_FAILURES } from './named-failures.js';
+
+// The manifests providers receive: dist/ and examples/ of this repository.
+const ROOT = findRepositoryRoot(import.meta.dirname) ?? '';
+const DISTRIBUTIONS = ['app-kubernetes', 'app-istio', 'app-linkerd'] as const;
+
+let schemas: SchemaValidator;
+beforeAll(async () => {
+  schemas = await SchemaValidator.create();
+});
+
+describe.each(DISTRIBUTIONS)('dist/%s', (distribution) => {
+  it('has no findings', async () => {
+    const result = await validateDirectory(join(ROOT, 'dist', distribution), { schemas });
+    expect(result.findings).toEqual([]);
+  });
+
+  it('renders the workloads, strategies and images of the golden summary', async () => {
+    const objects = await build(join(ROOT, 'dist', distribution));
+    const summary = formatSummary(summarizeRender(objects));
+    expect(JSON.parse(summary)).toEqual(summarizeRender(objects));
+    await expect(summary).toMatchFileSnapshot(join('golden', `${distribution}.json`));
+  });
+
+  it.each(NAMED_FAILURES)('reports $name precisely', async (failure) => {
+    const objects = await build(join(ROOT, 'dist', distribution));
+    failure.breakIt(objects);
+    const findings = await validateObjects(objects, { distribution, schemas });
+    expect(findings).toContainEqual(
+      expect.objectContaining({ distribution, namespace: 'app', ...failure.expected }),
+    );
+  });
+});
+
+describe('examples/provider', () => {
+  it('renders against the local checkout, with its Flux manifests, without findings', async () => {
+    const results = await validateProviderExample(ROOT, { schemas });
+    expect(results.map((result) => result.distribution)).toEqual([
+      'examples/provider',
+      'examples/provider/flux',
+      'examples/provider (Flux Kustomization appdist)',
+    ]);
+    for (const result of results) {
+      expect({ distribution: result.distribution, findings: result.findings }).toEqual({
+        distribution: result.distribution,
+        findings: [],
+      });
+    }
+  });
+
+  it('applies the provider patches and the manual-approval component in both forms', async () => {
+    const results = await validateProviderExample(ROOT, { schemas });
+    for (const result of [results[0], results[2]]) {
+      const canaries = result?.objects.filter((object) => object.kind === 'Canary') ?? [];
+      expect(canaries.length).toBe(4);
+      for (const canary of canaries) {
+        expect(JSON.stringify(canary.spec)).toContain('"type":"confirm-promotion"');
+      }
+      const hpas = result?.objects.filter((object) => object.kind === 'HorizontalPodAutoscaler');
+      expect(hpas?.map((hpa) => (hpa.spec as { minReplicas: number }).minReplicas)).toEqual([
+        3, 3, 3, 3,
+      ]);
+    }
+  });
+});
+
+describe('dist/components options', () => {
+  it('composes every option with every distribution without findings', async () => {
+    const components = await optionComponents(ROOT);
+    expect(components).toEqual(
+      expect.arrayContaining(['alerts-msteams', 'alerts-slack', 'manual-approval']),
+    );
+    const results = await validateOptionComponents(ROOT, { schemas });
+    expect(results).toHaveLength(components.length * DISTRIBUTIONS.length);
+    for (const result of results) {
+      expect({ distribution: result.distribution, findings: result.findings }).toEqual({
+        distribution: result.distribution,
+        findings: [],
+      });
+    }
+  });
+});
