@@ -1,0 +1,80 @@
+import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { build, setImage } from '@appdist/kustomize/kustomize';
+import { load } from 'js-yaml';
+import { describe, expect, it } from 'vitest';
+import { findRepositoryRoot } from '../src/repository.js';
+
+const ROOT = findRepositoryRoot(import.meta.dirname) ?? '';
+
+async function kustomizationFiles(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...(await kustomizationFiles(path)));
+    else if (entry.name === 'kustomization.yaml') found.push(path);
+  }
+  return found;
+}
+
+async function renderedImages(dir: string): Promise<string[]> {
+  return (await build(dir)).flatMap((object) => {
+    const spec = (
+      object as { spec?: { template?: { spec?: { containers?: { image: string }[] } } } }
+    ).spec;
+    return spec?.template?.spec?.containers?.map((container) => container.image) ?? [];
+  });
+}
+
+interface Patch {
+  patch?: string;
+  path?: string;
+}
+
+describe('the shape of dist/', () => {
+  it('repeats no patch three times', async () => {
+    const seen = new Map<string, string[]>();
+    for (const file of await kustomizationFiles(join(ROOT, 'dist'))) {
+      const kustomization = load(await readFile(file, 'utf8')) as { patches?: Patch[] };
+      for (const patch of kustomization.patches ?? []) {
+        const body =
+          patch.patch ?? (patch.path ? await readFile(join(file, '..', patch.path), 'utf8') : '');
+        // Same operations on other targets are the same patch, so only the body counts.
+        const key = body.replace(/\s+/g, ' ').trim();
+        seen.set(key, [...(seen.get(key) ?? []), relative(ROOT, file)]);
+      }
+    }
+    expect(seen.size).toBeGreaterThan(5);
+    const repeated = [...seen.values()].filter((places) => places.length >= 3);
+    expect(repeated).toEqual([]);
+  });
+
+  it('changes one service image tag with a one-line edit of one file', async () => {
+    const copy = await mkdtemp(join(tmpdir(), 'appdist-dist-'));
+    try {
+      await cp(join(ROOT, 'dist'), copy, { recursive: true });
+      const file = join(copy, 'base', 'kustomization.yaml');
+      const before = (await readFile(file, 'utf8')).split('\n');
+      await setImage(join(copy, 'base'), 'ghcr.io/appdist/backend', '9.9.9');
+      const after = (await readFile(file, 'utf8')).split('\n');
+      expect(after).toHaveLength(before.length);
+      const changed = after.filter((line, i) => line !== before[i]);
+      expect(changed).toEqual([expect.stringContaining('9.9.9')]);
+
+      const images = (await build(join(copy, 'app-istio'))).flatMap((object) => {
+        const spec = (
+          object as { spec?: { template?: { spec?: { containers?: { image: string }[] } } } }
+        ).spec;
+        return spec?.template?.spec?.containers?.map((container) => container.image) ?? [];
+      });
+      expect(images).toContain('ghcr.io/appdist/backend:9.9.9');
+      expect(images).toContain('ghcr.io/appdist/frontend:0.1.0');
+      expect(images.filter((image) => image.includes(':9.9.9'))).toEqual([
+        'ghcr.io/appdist/backend:9.9.9',
+      ]);
+    } finally {
+      await rm(copy, { recursive: true, force: true });
+    }
+  });
+});
