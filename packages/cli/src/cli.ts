@@ -1,5 +1,7 @@
 import { KustomizeError } from '@appdist/kustomize/errors';
 import { Command, CommanderError, Option } from 'commander';
+import { runConformanceCommand } from './conformance-command.js';
+import { DEFAULT_TESTER_URL, type GateAction, runGateCommand } from './operator-commands.js';
 import { runRender } from './render-command.js';
 import { UsageError } from './targets.js';
 import { type Output, runValidate, type ValidateOptions } from './validate-command.js';
@@ -20,7 +22,7 @@ export function createProgram(
 ): Command {
   const program = new Command('appdist')
     .description(
-      'The appdist command line: render and validate the distributions providers receive.',
+      'The appdist command line: render and validate the distributions providers receive, run conformance suites, and approve, halt or roll back canaries.',
     )
     .configureOutput({ writeOut: output.stdout, writeErr: output.stderr })
     .showSuggestionAfterError()
@@ -84,12 +86,80 @@ Examples:
       setExitCode(await runRender(dist, options, output, cwd));
     });
 
+  program
+    .command('conformance')
+    .description(
+      "Run one service's conformance suite against a running instance, as the tester does before a canary gets traffic.",
+    )
+    .requiredOption('--service <service>', 'frontend, backend, cache or database')
+    .requiredOption('--url <url>', 'base URL of the instance, e.g. http://localhost:8081')
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'),
+    )
+    .option('--timeout <seconds>', 'bound for the whole suite', '60')
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 every check passed, 1 a check failed, 2 usage error.
+
+Examples:
+  $ appdist conformance --service backend --url http://localhost:8081
+  $ appdist conformance --service frontend --url http://localhost:8080 --format json`,
+    )
+    .action(
+      async (options: {
+        service: string;
+        url: string;
+        format: 'text' | 'json';
+        timeout: string;
+      }) => {
+        setExitCode(await runConformanceCommand(options, output));
+      },
+    );
+
+  const gates: Array<[GateAction, string]> = [
+    [
+      'approve',
+      'Open the approval gate of a canary: its confirm-rollout/confirm-promotion webhooks pass.',
+    ],
+    ['halt', 'Close the approval gate of a canary: Flagger waits at its next confirm webhook.'],
+    [
+      'rollback',
+      'Ask Flagger to roll a canary back: its rollback webhook answers 2xx from now on.',
+    ],
+  ];
+  for (const [action, description] of gates) {
+    program
+      .command(action)
+      .description(description)
+      .argument('<canary>', 'the canary: <name> or <namespace>/<name> (namespace default: app)')
+      .option(
+        '--tester <url>',
+        `the tester (default: $APPDIST_TESTER_URL, then ${DEFAULT_TESTER_URL})`,
+      )
+      .option('--namespace <namespace>', 'namespace when <canary> has none', 'app')
+      .addHelpText(
+        'after',
+        `
+In a cluster, reach the tester first: kubectl -n app port-forward svc/tester 8090:80
+
+Example:
+  $ appdist ${action} backend
+  $ appdist ${action} app/frontend --tester http://localhost:8090`,
+      )
+      .action(async (canary: string, options: { tester?: string; namespace?: string }) => {
+        setExitCode(await runGateCommand(action, canary, options, output));
+      });
+  }
+
   program.addHelpText(
     'after',
     `
 Examples:
   $ npx appdist validate
   $ npx appdist render app-istio
+  $ npx appdist conformance --service backend --url http://localhost:8081
+  $ npx appdist approve backend
   $ npx appdist validate --help`,
   );
   return program;

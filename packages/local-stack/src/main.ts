@@ -6,10 +6,11 @@ import { startLocalStack } from './stack.js';
 
 const HELP = `Usage: npm start [-- options]
 
-Runs frontend, backend, cache and database as local processes and stops them all on Ctrl-C.
+Runs frontend, backend, cache, database and tester as local processes and stops them all on Ctrl-C.
 
 Options:
-  --port <n>        frontend port; backend, cache, database use the next three (default: $PORT or 8080)
+  --port <n>        frontend port; backend, cache, database use the next three, tester +10
+                    (default: $PORT or 8080)
   --data-dir <dir>  embedded PostgreSQL data folder when DATABASE_URL is unset (default: .data/pglite)
   --log-level <l>   fatal|error|warn|info|debug|trace|silent (default: info)
   --quiet           print only warnings and errors of the services
@@ -33,9 +34,9 @@ async function main(): Promise<void> {
     return;
   }
   const port = Number(values.port ?? process.env.PORT ?? 8080);
-  if (!Number.isInteger(port) || port < 1 || port > 65532) {
+  if (!Number.isInteger(port) || port < 1 || port > 65525) {
     process.stderr.write(
-      `--port: expected a port number from 1 to 65532, got ${JSON.stringify(values.port ?? process.env.PORT)}\n`,
+      `--port: expected a port number from 1 to 65525, got ${JSON.stringify(values.port ?? process.env.PORT)}\n`,
     );
     process.exit(2);
   }
@@ -46,7 +47,7 @@ async function main(): Promise<void> {
 
   process.stdout.write(
     `Starting appdist: database (${databaseUrl ? 'DATABASE_URL' : `embedded PostgreSQL in ${dataDir}`}), ` +
-      `cache (${redisUrl ? 'REDIS_URL' : 'in-process store'}), backend, frontend…\n`,
+      `cache (${redisUrl ? 'REDIS_URL' : 'in-process store'}), backend, frontend, tester…\n`,
   );
   let stack: Awaited<ReturnType<typeof startLocalStack>>;
   try {
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\nappdist is running: http://localhost:${port}\n` +
       `  API      http://localhost:${port}/api/links\n` +
+      `  tester   http://localhost:${port + 10} (Flagger webhooks and approval gates)\n` +
       `  backend  ${stack.urls.backend}   cache ${stack.urls.cache}   database ${stack.urls.database}\n` +
       'Press Ctrl-C to stop.\n\n',
   );

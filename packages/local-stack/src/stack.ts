@@ -3,19 +3,20 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@appdist/testing/ports';
 
-export const SERVICE_NAMES = ['database', 'cache', 'backend', 'frontend'] as const;
+export const SERVICE_NAMES = ['database', 'cache', 'backend', 'frontend', 'tester'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 // Started in this order (each waits for the ones before it to be ready) and stopped in reverse.
 const START_ORDER: readonly (readonly ServiceName[])[] = [
-  ['database', 'cache'],
+  ['database', 'cache', 'tester'],
   ['backend'],
   ['frontend'],
 ];
 
 export interface LocalStackOptions {
-  /** Frontend port; backend, cache and database take the next three. Default 8080. */
+  /** Frontend port; backend, cache and database take the next three, the tester base + 10. Default 8080. */
   basePort?: number;
   /** Ports per service, overriding basePort (tests pass free ports). */
   ports?: Partial<Record<ServiceName, number>>;
@@ -48,6 +49,13 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
+/** A free port for every service, for runs beside other stacks (tests, the local end-to-end run). */
+export async function freeServicePorts(): Promise<Record<ServiceName, number>> {
+  const entries = [];
+  for (const name of SERVICE_NAMES) entries.push([name, await freePort()] as const);
+  return Object.fromEntries(entries) as Record<ServiceName, number>;
+}
+
 export function serviceEntryPoint(name: ServiceName): string {
   return fileURLToPath(import.meta.resolve(`@appdist/${name}/main`));
 }
@@ -59,6 +67,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     backend: options.ports?.backend ?? base + 1,
     cache: options.ports?.cache ?? base + 2,
     database: options.ports?.database ?? base + 3,
+    tester: options.ports?.tester ?? base + 10,
   };
   const urls = Object.fromEntries(
     SERVICE_NAMES.map((name) => [name, `http://127.0.0.1:${ports[name]}`]),
@@ -81,6 +90,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     },
     backend: { CACHE_SERVICE_URL: urls.cache, DATABASE_SERVICE_URL: urls.database },
     frontend: { BACKEND_URL: urls.backend },
+    // Gates persist in Redis when there is one, under a prefix of their own.
+    tester: {
+      ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
+      ...(options.redisKeyPrefix ? { REDIS_KEY_PREFIX: `${options.redisKeyPrefix}tester:` } : {}),
+    },
   };
 
   const services = new Map<ServiceName, ServiceProcess>();

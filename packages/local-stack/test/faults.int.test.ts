@@ -1,12 +1,11 @@
 import { eventually } from '@appdist/testing/eventually';
-import { freePort } from '@appdist/testing/ports';
 import {
   startThrowawayPostgres,
   startThrowawayRedis,
   type ThrowawayServer,
 } from '@appdist/testing/throwaway';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../src/stack.js';
+import { freeServicePorts, type LocalStack, startLocalStack } from '../src/stack.js';
 
 const json = { 'content-type': 'application/json' };
 
@@ -18,12 +17,7 @@ describe('dependency outages, with throwaway PostgreSQL and Redis servers', () =
   beforeAll(async () => {
     [postgres, redis] = await Promise.all([startThrowawayPostgres(), startThrowawayRedis()]);
     stack = await startLocalStack({
-      ports: {
-        frontend: await freePort(),
-        backend: await freePort(),
-        cache: await freePort(),
-        database: await freePort(),
-      },
+      ports: await freeServicePorts(),
       databaseUrl: postgres.url,
       redisUrl: redis.url,
       logLevel: 'error',

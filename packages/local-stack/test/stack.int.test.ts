@@ -1,20 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '@appdist/testing/ports';
 import { createTestDatabase, type TestDatabase } from '@appdist/testing/postgres';
 import { createTestRedis, type TestRedis } from '@appdist/testing/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, SERVICE_NAMES, startLocalStack } from '../src/stack.js';
-
-async function freePorts() {
-  return {
-    frontend: await freePort(),
-    backend: await freePort(),
-    cache: await freePort(),
-    database: await freePort(),
-  };
-}
+import { freeServicePorts, type LocalStack, SERVICE_NAMES, startLocalStack } from '../src/stack.js';
 
 interface Link {
   code: string;
@@ -31,7 +21,7 @@ describe('the stack as processes, on real PostgreSQL and Redis', () => {
     database = await createTestDatabase();
     redis = await createTestRedis();
     stack = await startLocalStack({
-      ports: await freePorts(),
+      ports: await freeServicePorts(),
       databaseUrl: database.url,
       redisUrl: redis.url,
       redisKeyPrefix: redis.keyPrefix,
@@ -103,11 +93,11 @@ describe('the stack as processes, on real PostgreSQL and Redis', () => {
 describe('the stack on embedded defaults (what npm start runs)', () => {
   it('runs with nothing installed and keeps its data across restarts', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'appdist-embedded-'));
-    const ports = await freePorts();
+    const ports = await freeServicePorts();
     try {
       let stack = await startLocalStack({ ports, embeddedDataDir: dataDir, logLevel: 'warn' });
       const children = [...stack.services.values()].map((service) => service.child);
-      expect(children).toHaveLength(4);
+      expect(children).toHaveLength(5);
       try {
         const created = await fetch(`${stack.urls.frontend}/api/links`, {
           method: 'POST',
@@ -119,7 +109,7 @@ describe('the stack on embedded defaults (what npm start runs)', () => {
         await stack.stop();
       }
       // Each one drained and exited by itself on SIGTERM, with status 0.
-      expect(children.map((child) => child.exitCode)).toEqual([0, 0, 0, 0]);
+      expect(children.map((child) => child.exitCode)).toEqual([0, 0, 0, 0, 0]);
 
       stack = await startLocalStack({ ports, embeddedDataDir: dataDir, logLevel: 'warn' });
       try {

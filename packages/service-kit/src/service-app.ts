@@ -1,4 +1,5 @@
 import express, { type Express } from 'express';
+import type { Registry } from 'prom-client';
 import type { BaseConfig } from './config.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { faultInjection } from './faults.js';
@@ -32,6 +33,8 @@ export interface ServiceAppOptions {
   routes: (app: Express) => void;
   /** For deterministic fault tests. */
   random?: () => number;
+  /** The service's own metric families, served by `GET /metrics` after the shared ones. */
+  registries?: readonly Registry[];
 }
 
 /** What a service's createApp returns, and what serve() runs. */
@@ -119,9 +122,11 @@ export function createServiceApp(options: ServiceAppOptions): {
   app.get('/version', (_req, res) => {
     res.json(info);
   });
+  const registries = [metrics.registry, ...(options.registries ?? [])];
   app.get('/metrics', async (_req, res) => {
+    const texts = await Promise.all(registries.map((registry) => registry.metrics()));
     res.setHeader('content-type', metrics.registry.contentType);
-    res.send(await metrics.registry.metrics());
+    res.send(texts.join(''));
   });
 
   const faults = faultInjection({

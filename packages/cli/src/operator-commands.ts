@@ -1,0 +1,77 @@
+import { UsageError } from './targets.js';
+import type { Output } from './validate-command.js';
+
+export const DEFAULT_TESTER_URL = 'http://localhost:8090';
+const DEFAULT_NAMESPACE = 'app';
+
+export type GateAction = 'approve' | 'halt' | 'rollback';
+
+// What each operator command does on the tester, in flagger-loadtester's vocabulary.
+const ACTIONS: Record<GateAction, { path: string; done: string }> = {
+  approve: { path: '/gate/open', done: 'approved: its confirm gates now pass' },
+  halt: { path: '/gate/close', done: 'halted: its confirm gates hold it until approved' },
+  rollback: {
+    path: '/rollback/open',
+    done: 'rollback requested: Flagger rolls it back at its next check',
+  },
+};
+
+export interface GateOptions {
+  tester?: string;
+  namespace?: string;
+}
+
+/** `backend` or `app/backend` → the canary Flagger names in its webhook payloads. */
+export function parseCanaryRef(
+  ref: string,
+  namespace = DEFAULT_NAMESPACE,
+): { name: string; namespace: string } {
+  const parts = ref.split('/');
+  const [first, second] = parts;
+  const name = parts.length === 2 ? second : first;
+  const ns = parts.length === 2 ? first : namespace;
+  const valid = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+  if (parts.length > 2 || !name || !ns || !valid.test(name) || !valid.test(ns)) {
+    throw new UsageError(
+      `not a canary: ${JSON.stringify(ref)} (write <name> or <namespace>/<name>, e.g. app/backend)`,
+    );
+  }
+  return { name, namespace: ns };
+}
+
+export async function runGateCommand(
+  action: GateAction,
+  ref: string,
+  options: GateOptions,
+  output: Output,
+): Promise<number> {
+  const canary = parseCanaryRef(ref, options.namespace);
+  const tester = (options.tester ?? process.env.APPDIST_TESTER_URL ?? DEFAULT_TESTER_URL).replace(
+    /\/+$/,
+    '',
+  );
+  const { path, done } = ACTIONS[action];
+  let response: Response;
+  try {
+    response = await fetch(`${tester}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(canary),
+      signal: AbortSignal.timeout(10_000),
+    });
+  } catch (error) {
+    output.stderr(
+      `appdist ${action}: cannot reach the tester at ${tester} (${(error as Error).message}).\n` +
+        '  In a cluster: kubectl -n app port-forward svc/tester 8090:80, or pass --tester <url>.\n',
+    );
+    return 1;
+  }
+  if (response.status !== 202) {
+    output.stderr(
+      `appdist ${action}: the tester answered ${response.status}: ${(await response.text()).trim()}\n`,
+    );
+    return 1;
+  }
+  output.stdout(`${canary.namespace}/${canary.name} ${done}\n`);
+  return 0;
+}

@@ -1,0 +1,141 @@
+import type { Check } from './check.js';
+import { expectJsonError, expectJsonObject, expectStatus, fail, snippet } from './expect.js';
+import type { Answer } from './http-client.js';
+import { expectLink, expectListed, type Link, LinkApi, targetFor } from './links.js';
+import { poll } from './poll.js';
+import type { ServiceSuite, SuiteContext } from './suite.js';
+
+// Clicks are buffered (about a second) before they reach the database; a GET that another
+// replica answers only sees them then.
+const CLICK_VISIBLE_WITHIN_MS = 5_000;
+const POLL_INTERVAL_MS = 100;
+
+function createdLinkChecks(context: SuiteContext, links: LinkApi): Check[] {
+  const { http, prefix, signal } = context;
+  const code = `${prefix}-link`;
+  const url = targetFor(code);
+  const resolvePath = `/api/resolve/${encodeURIComponent(code)}`;
+  let created: Link | undefined;
+
+  return [
+    {
+      name: 'create',
+      run: async () => {
+        const answer = await links.create(code, url);
+        expectStatus(answer, 201);
+        created = expectLink(answer, { code, url });
+        if (created.clicks !== 0) fail(answer, 'clicks 0 on a new link', String(created.clicks));
+      },
+    },
+    {
+      name: 'read',
+      needs: ['create'],
+      run: async () => {
+        const answer = await links.get(code);
+        expectStatus(answer, 200);
+        const link = expectLink(answer, { code, url });
+        if (link.createdAt !== created?.createdAt) {
+          fail(answer, `createdAt ${created?.createdAt} as created`, link.createdAt);
+        }
+      },
+    },
+    {
+      name: 'list',
+      needs: ['create'],
+      run: () => expectListed(links, code),
+    },
+    {
+      name: 'resolve counts a click',
+      needs: ['create'],
+      run: async () => {
+        const resolved = await http.request('GET', resolvePath);
+        expectStatus(resolved, 200);
+        const body = expectJsonObject(resolved);
+        if (body.url !== url) fail(resolved, `{url: ${JSON.stringify(url)}}`, snippet(body));
+        // Written inside the poll: the last answer is what a failure reports.
+        const seen: { answer: Answer; clicks: number } = { answer: resolved, clicks: 0 };
+        const counted = await poll(
+          async () => {
+            const answer = await links.get(code);
+            expectStatus(answer, 200);
+            const { clicks } = expectLink(answer, { code, url });
+            seen.answer = answer;
+            seen.clicks = clicks;
+            return clicks >= 1 ? clicks : undefined;
+          },
+          { withinMs: CLICK_VISIBLE_WITHIN_MS, intervalMs: POLL_INTERVAL_MS, signal },
+        );
+        if (counted === undefined) {
+          fail(
+            seen.answer,
+            `clicks ≥ 1 within ${CLICK_VISIBLE_WITHIN_MS} ms of a resolve`,
+            `clicks ${seen.clicks}`,
+          );
+        }
+      },
+    },
+    {
+      name: 'delete',
+      needs: ['create'],
+      run: async () => {
+        expectStatus(await links.remove(code), 204);
+        expectJsonError(await links.get(code), 404, 'not_found');
+        expectJsonError(await http.request('GET', resolvePath), 404, 'not_found');
+        expectJsonError(await links.remove(code), 404, 'not_found');
+      },
+    },
+  ];
+}
+
+function inputChecks(context: SuiteContext, links: LinkApi): Check[] {
+  const { http, prefix } = context;
+  return [
+    {
+      name: 'validation errors',
+      run: async () => {
+        // Valid codes of the suite's own, so a service that wrongly accepts one gets it cleaned up.
+        const badUrl = `${prefix}-bad-url`;
+        expectJsonError(await links.create(badUrl, 'javascript:alert(1)'), 400, 'invalid_url');
+        // Carries the prefix as well, should a broken service store it anyway.
+        const invalidCode = `${prefix}!`;
+        expectJsonError(
+          await http.request('POST', links.base, {
+            json: { code: invalidCode, url: targetFor(invalidCode) },
+          }),
+          400,
+          'invalid_code',
+        );
+        const duplicate = `${prefix}-dup`;
+        expectStatus(await links.create(duplicate, targetFor(duplicate)), 201);
+        expectJsonError(await links.create(duplicate, targetFor(duplicate)), 409, 'code_taken');
+        const malformed = await http.request('POST', links.base, {
+          raw: { body: '{"url": ', contentType: 'application/json' },
+        });
+        expectJsonError(malformed, 400, 'invalid_json');
+      },
+    },
+    {
+      name: 'request id echoed',
+      run: async () => {
+        const requestId = `${prefix}-request`;
+        const sent = await http.request('GET', `${links.base}?limit=1`, {
+          headers: { 'x-request-id': requestId },
+        });
+        const echoed = sent.headers.get('x-request-id');
+        if (echoed !== requestId) fail(sent, `x-request-id: ${requestId}`, echoed ?? 'none');
+        // Without one, the service makes one up, so its logs still tie the request together.
+        const unsent = await http.request('GET', `${links.base}?limit=1`);
+        if (!unsent.headers.get('x-request-id')) fail(unsent, 'a generated x-request-id', 'none');
+      },
+    },
+  ];
+}
+
+/** The public JSON API: the links contract, input validation, click counting and request ids. */
+export const backendSuite: ServiceSuite = {
+  unknownRoutePath: (prefix) => `/${prefix}/no-such-route`,
+  checks(context) {
+    const links = new LinkApi(context.http, '/api/links', context.cleanup);
+    return [...createdLinkChecks(context, links), ...inputChecks(context, links)];
+  },
+};

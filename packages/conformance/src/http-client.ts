@@ -1,0 +1,86 @@
+import { NoAnswerError } from './check.js';
+
+export interface RequestOptions {
+  /** Sent as application/json. */
+  json?: unknown;
+  /** Sent as is, with contentType: for bodies a JSON encoder would never produce. */
+  raw?: { body: string; contentType: string };
+  /** Sent as application/x-www-form-urlencoded, as a browser submits a form. */
+  form?: Record<string, string>;
+  headers?: Record<string, string>;
+}
+
+/** A complete answer: status, headers and the whole body, read within the request timeout. */
+export interface Answer {
+  /** `POST /api/links`, the prefix of every message about this answer. */
+  request: string;
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+export interface HttpClientOptions {
+  /** The run's signal: when it aborts, requests in flight reject with its reason. */
+  signal: AbortSignal;
+  timeoutMs: number;
+}
+
+function requestBody(options: RequestOptions): { body?: string; contentType?: string } {
+  if (options.json !== undefined) {
+    return { body: JSON.stringify(options.json), contentType: 'application/json' };
+  }
+  if (options.raw) return options.raw;
+  if (options.form) {
+    return {
+      body: new URLSearchParams(options.form).toString(),
+      contentType: 'application/x-www-form-urlencoded',
+    };
+  }
+  return {};
+}
+
+/** What fetch's `TypeError: fetch failed` hides in its cause, e.g. `connect ECONNREFUSED 127.0.0.1:1`. */
+function transportError(error: unknown): string {
+  const cause = error instanceof Error ? error.cause : undefined;
+  if (cause instanceof Error && cause.message) return cause.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Requests against one service's base URL, each bounded by its own timeout and by the run's signal. */
+export class HttpClient {
+  readonly #baseUrl: string;
+  readonly #options: HttpClientOptions;
+
+  constructor(baseUrl: string, options: HttpClientOptions) {
+    // Paths are appended, so a base URL with a path prefix (behind a gateway) keeps it.
+    this.#baseUrl = baseUrl.replace(/\/+$/, '');
+    this.#options = options;
+  }
+
+  async request(method: string, path: string, options: RequestOptions = {}): Promise<Answer> {
+    const { signal: runSignal, timeoutMs } = this.#options;
+    const label = `${method} ${path}`;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const { body, contentType } = requestBody(options);
+    const headers: Record<string, string> = { ...options.headers };
+    if (contentType) headers['content-type'] = contentType;
+    try {
+      const res = await fetch(`${this.#baseUrl}${path}`, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body }),
+        // Redirects are part of the contracts under test (303 after a form, 302 for a code).
+        redirect: 'manual',
+        signal: AbortSignal.any([runSignal, timeout]),
+      });
+      // The body is read under the same signal, so a server that stalls mid-body times out too.
+      const text = await res.text();
+      return { request: label, status: res.status, headers: res.headers, text };
+    } catch (error) {
+      // The run's abort is the runner's business: it reports it as `aborted: <reason>`.
+      if (runSignal.aborted) throw runSignal.reason;
+      if (timeout.aborted) throw new NoAnswerError(`${label}: no answer within ${timeoutMs} ms`);
+      throw new NoAnswerError(`${label}: no answer (${transportError(error)})`);
+    }
+  }
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+import { fileURLToPath } from 'node:url';
+import { runLocalE2E } from './e2e.js';
+
+// npm run e2e:local: the release gates proven on this machine, step by step with timings.
+// This file is packages/local-stack/dist/e2e-main.js, three folders below the repository root.
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const verbose = process.argv.includes('--verbose');
+const started = performance.now();
+const results = await runLocalE2E({
+  root,
+  log: (line) => {
+    if (verbose || !line.startsWith('      ')) process.stdout.write(`${line}\n`);
+  },
+});
+const failed = results.filter((result) => !result.ok).length;
+const seconds = ((performance.now() - started) / 1000).toFixed(1);
+process.stdout.write(
+  `\ne2e:local: ${results.length - failed} passed, ${failed} failed (${seconds} s)\n`,
+);
+process.exit(failed > 0 || results.length === 0 ? 1 : 0);

@@ -1,0 +1,101 @@
+import { runConformance } from '@appdist/conformance/run';
+import type { Logger } from '@appdist/service-kit/logger';
+import {
+  type AppHandle,
+  createServiceApp,
+  type ServiceInfo,
+} from '@appdist/service-kit/service-app';
+import { jsonOfAnyContentType } from './body.js';
+import type { Config } from './config.js';
+import { conformanceHook, type RunConformance } from './conformance-hook.js';
+import { eventHook } from './event-hook.js';
+import { gateRoutes } from './gate-routes.js';
+import type { GateStore } from './gate-store.js';
+import { loadHook } from './load-hook.js';
+import { LoadJobs } from './load-jobs.js';
+import { MemoryGateStore } from './memory-gate-store.js';
+import { RedisGateStore } from './redis-gate-store.js';
+import { createTesterMetrics } from './tester-metrics.js';
+
+export interface CreateAppOptions {
+  config: Config;
+  logger: Logger;
+  info: ServiceInfo;
+  /** For tests; built from config when absent. */
+  store?: GateStore;
+  /** For tests; the suites of @appdist/conformance when absent. */
+  runConformance?: RunConformance;
+}
+
+export async function createApp(options: CreateAppOptions): Promise<AppHandle> {
+  const { config, logger, info } = options;
+  const store = options.store ?? (await createStore(config, logger));
+  const metrics = createTesterMetrics();
+  const loads = new LoadJobs({
+    maxJobs: config.LOAD_MAX_JOBS,
+    requestTimeoutMs: config.LOAD_REQUEST_TIMEOUT_MS,
+    metrics,
+    logger,
+  });
+  const shutdown = new AbortController();
+  const { app, lifecycle } = createServiceApp({
+    info,
+    config,
+    logger,
+    readiness: [{ name: 'gates', check: (signal) => untilAborted(store.ping(), signal) }],
+    registries: [metrics.registry],
+    routes: (app) => {
+      app.use(['/hooks', '/gate', '/rollback'], jsonOfAnyContentType);
+      conformanceHook(app, {
+        run: options.runConformance ?? runConformance,
+        timeoutMs: config.CONFORMANCE_TIMEOUT_MS,
+        metrics,
+        logger,
+        shutdownSignal: shutdown.signal,
+      });
+      loadHook(app, loads, {
+        maxRps: config.LOAD_MAX_RPS,
+        maxDurationSeconds: config.LOAD_MAX_DURATION_SECONDS,
+      });
+      gateRoutes(app, store);
+      eventHook(app, logger);
+    },
+  });
+  return {
+    app,
+    lifecycle,
+    async close() {
+      shutdown.abort(new Error('the tester is shutting down'));
+      await loads.close();
+      await store.close();
+    },
+  };
+}
+
+async function createStore(config: Config, logger: Logger): Promise<GateStore> {
+  if (config.REDIS_URL === undefined) {
+    logger.info('gates: in memory (REDIS_URL unset); a restart closes every gate');
+    return new MemoryGateStore();
+  }
+  const store = new RedisGateStore({
+    url: config.REDIS_URL,
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+    logger,
+  });
+  // Start even when Redis is down: readiness reports it and the client keeps reconnecting.
+  await store.connect().catch(() => undefined);
+  logger.info({ keyPrefix: config.REDIS_KEY_PREFIX }, 'gates: redis');
+  return store;
+}
+
+/** Readiness gives up at READINESS_TIMEOUT_MS even if the store's own timeout is longer. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<never>((_resolve, reject) => {
+      if (signal.aborted) reject(signal.reason);
+      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    }),
+  ]);
+}
