@@ -47,7 +47,9 @@ describe('load hook', () => {
   });
 
   it('answers 202 at once and sends about rps × duration requests at a steady rate', async () => {
-    const start = performance.now();
+    // Warm the route first: the first request of a cold process on a busy CI machine can take
+    // most of a second, which says nothing about answering before the load runs.
+    await fetch(`${tester.url}/loads`);
     const res = await post(
       tester.url,
       '/hooks/load',
@@ -57,8 +59,9 @@ describe('load hook', () => {
         headers: '{"x-canary":"insider"}',
       }),
     );
-    expect(performance.now() - start).toBeLessThan(500);
     expect(res.status).toBe(202);
+    // At once: the answer came while the one-second load was still being sent.
+    expect(target.requests.length).toBeLessThan(15);
     expect(outcome(res).status).toBe('started');
     const [running] = await jobs(tester.url);
     expect(running).toMatchObject({
