@@ -1,7 +1,10 @@
+import { runE2ECommand } from '@appdist/e2e/e2e-command';
+import { runImagesPlan } from '@appdist/images/plan';
 import { KustomizeError } from '@appdist/kustomize/errors';
 import { Command, CommanderError, Option } from 'commander';
 import { runConformanceCommand } from './conformance-command.js';
 import { DEFAULT_TESTER_URL, type GateAction, runGateCommand } from './operator-commands.js';
+import { addReleaseCommands } from './release-commands.js';
 import { runRender } from './render-command.js';
 import { UsageError } from './targets.js';
 import { type Output, runValidate, type ValidateOptions } from './validate-command.js';
@@ -22,7 +25,7 @@ export function createProgram(
 ): Command {
   const program = new Command('appdist')
     .description(
-      'The appdist command line: render and validate the distributions providers receive, run conformance suites, and approve, halt or roll back canaries.',
+      'The appdist command line: render and validate the distributions providers receive, run conformance suites, approve, halt or roll back canaries, run the Kind end-to-end test, and release.',
     )
     .configureOutput({ writeOut: output.stdout, writeErr: output.stderr })
     .showSuggestionAfterError()
@@ -87,6 +90,49 @@ Examples:
     });
 
   program
+    .command('images')
+    .description(
+      "Show what `docker buildx bake` would build from docker-bake.hcl (targets, tags, platforms, attestations, cache, output), without Docker; --check also checks every target's Dockerfile.",
+    )
+    .argument(
+      '[targets...]',
+      'bake targets or groups (default: the "default" group, the five release images; "kind" for the Kind e2e images)',
+    )
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'),
+    )
+    .option(
+      '--file <path>',
+      'the bake file (default: docker-bake.hcl in this folder or the nearest one above)',
+    )
+    .option(
+      '--check',
+      'also check each target: context and Dockerfile exist, COPY sources are in the build context, and the Dockerfile keeps the essentials (pinned bases, numeric non-root USER, node in exec form, EXPOSE 8080, NODE_ENV=production, OCI labels)',
+    )
+    .addHelpText(
+      'after',
+      `
+Variables come from the environment, as for docker buildx bake: REGISTRY, TAG,
+FRONTEND_VERSION … TESTER_VERSION, GIT_COMMIT.
+
+Exit codes: 0 fine, 1 a check failed or the bake file does not resolve, 2 usage error.
+
+Examples:
+  $ appdist images                            # the release images
+  $ appdist images kind --format json         # like docker buildx bake kind --print
+  $ TAG=sha-3f2c1e0 appdist images backend
+  $ appdist images --check                    # every Dockerfile's essentials, before a build`,
+    )
+    .action(
+      async (
+        targets: string[],
+        options: { format: 'text' | 'json'; file?: string; check?: boolean },
+      ) => {
+        setExitCode(await runImagesPlan({ ...options, targets, cwd }, output));
+      },
+    );
+
+  program
     .command('conformance')
     .description(
       "Run one service's conformance suite against a running instance, as the tester does before a canary gets traffic.",
@@ -114,6 +160,61 @@ Examples:
         timeout: string;
       }) => {
         setExitCode(await runConformanceCommand(options, output));
+      },
+    );
+
+  program
+    .command('e2e')
+    .description(
+      'The Kind end-to-end run of one distribution: a cluster with its mesh and Flagger, the app on locally built images, conformance and smoke tests, a good release promoted and a bad one rolled back. --plan prints every command without running any.',
+    )
+    .requiredOption('--dist <dist>', 'app-kubernetes, app-istio or app-linkerd')
+    .option('--plan', 'print the commands in order, grouped by step; run nothing')
+    .option(
+      '--image <service=image...>',
+      'a locally built image for a service (repeatable); default: the image dist/ pins, which `docker buildx bake kind --load` builds',
+    )
+    .option('--tag <tag>', "the tag of every image not given by --image (docker-bake.hcl's TAG)")
+    .option(
+      '--artifacts <dir>',
+      'folder for tools, kubeconfig, the rendered manifest, logs and collected artifacts (default: $APPDIST_E2E_ARTIFACTS/<dist>, else e2e-artifacts/<dist>)',
+    )
+    .option('--keep-cluster', 'leave the Kind cluster running at the end')
+    .addHelpText(
+      'after',
+      `
+A real run needs kind v0.27.0 and a Docker engine; it downloads kubectl, istioctl or linkerd
+(checksums verified) into the artifacts folder. Versions: packages/e2e/src/versions.ts.
+Exit codes: 0 passed (or a plan), 1 a step failed (artifacts collected), 2 cannot run as asked.
+
+Examples:
+  $ appdist e2e --dist app-istio --plan
+  $ appdist e2e --dist app-linkerd --tag sha-3f2c1e0
+  $ appdist e2e --dist app-kubernetes --image backend=localhost:5000/appdist/backend:pr-42 --keep-cluster`,
+    )
+    .action(
+      async (options: {
+        dist: string;
+        plan?: boolean;
+        image?: string[];
+        tag?: string;
+        artifacts?: string;
+        keepCluster?: boolean;
+      }) => {
+        setExitCode(
+          await runE2ECommand(
+            {
+              dist: options.dist,
+              plan: options.plan ?? false,
+              ...(options.image ? { images: options.image } : {}),
+              ...(options.tag !== undefined ? { tag: options.tag } : {}),
+              ...(options.artifacts !== undefined ? { artifacts: options.artifacts } : {}),
+              ...(options.keepCluster ? { keepCluster: true } : {}),
+            },
+            output,
+            { cwd },
+          ),
+        );
       },
     );
 
@@ -152,14 +253,19 @@ Example:
       });
   }
 
+  addReleaseCommands(program, output, cwd, setExitCode);
+
   program.addHelpText(
     'after',
     `
 Examples:
   $ npx appdist validate
   $ npx appdist render app-istio
+  $ npx appdist images --check
   $ npx appdist conformance --service backend --url http://localhost:8081
   $ npx appdist approve backend
+  $ npx appdist e2e --dist app-istio --plan
+  $ npx appdist release plan
   $ npx appdist validate --help`,
   );
   return program;

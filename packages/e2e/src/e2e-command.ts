@@ -1,0 +1,152 @@
+import { join } from 'node:path';
+import { isE2EDistribution, UnknownDistributionError } from './distributions.js';
+import { checkTag, type E2EImages, imageOverrides } from './images.js';
+import { preflightProblems } from './preflight.js';
+import { findRepositoryRoot, runE2E } from './run-e2e.js';
+
+export interface Output {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+export interface E2ECommandOptions {
+  dist: string;
+  plan?: boolean;
+  /**
+   * `service=image` pairs (the CLI's repeated --image), or a record. A service left out runs the
+   * image dist/ pins (with `tag`, if given): what `docker buildx bake kind --load` builds.
+   */
+  images?: readonly string[] | Partial<Record<string, string>>;
+  /** The tag of every image not given in `images`, as docker-bake.hcl's TAG (e.g. sha-3f2c1e0). */
+  tag?: string;
+  /** Default: $APPDIST_E2E_ARTIFACTS/<dist>, else e2e-artifacts/<dist> in the repository. */
+  artifacts?: string;
+  keepCluster?: boolean;
+}
+
+/** Where the command runs; tests pass their own. */
+export interface E2ECommandEnvironment {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  platform?: NodeJS.Platform;
+  arch?: string;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+const EXIT_FAILED = 1;
+const EXIT_USAGE = 2;
+
+function givenImages(images: E2ECommandOptions['images']): Partial<E2EImages> {
+  if (images === undefined) return {};
+  // Array.isArray does not narrow a readonly array out of the union, hence the cast.
+  if (!Array.isArray(images)) return imageOverrides(images as Partial<Record<string, string>>);
+  const overrides: Record<string, string> = {};
+  for (const pair of images) {
+    const separator = pair.indexOf('=');
+    if (separator <= 0) {
+      throw new Error(
+        `--image ${JSON.stringify(pair)}: write it as <service>=<image>, e.g. backend=localhost:5000/appdist/backend:pr-42`,
+      );
+    }
+    overrides[pair.slice(0, separator)] = pair.slice(separator + 1);
+  }
+  return imageOverrides(overrides);
+}
+
+/** Stops a real run on Ctrl-C or SIGTERM in a way that still collects artifacts. */
+function interruptible(): { signal: AbortSignal; release: () => void } {
+  const controller = new AbortController();
+  const abort = () => controller.abort(new Error('interrupted'));
+  process.once('SIGINT', abort);
+  process.once('SIGTERM', abort);
+  return {
+    signal: controller.signal,
+    release: () => {
+      process.off('SIGINT', abort);
+      process.off('SIGTERM', abort);
+    },
+  };
+}
+
+/**
+ * `appdist e2e --dist <name> [--plan]`: prints the plan, or runs it on a Kind cluster. Exit 0
+ * on success (or a plan), 1 when a step failed, 2 when it cannot run as asked: an unknown
+ * distribution, a bad image, or a machine without kind or a Docker engine.
+ */
+export async function runE2ECommand(
+  options: E2ECommandOptions,
+  output: Output,
+  environment: E2ECommandEnvironment = {},
+): Promise<number> {
+  const fail = (message: string) => {
+    output.stderr(`appdist e2e: ${message}\n`);
+    return EXIT_USAGE;
+  };
+  if (!isE2EDistribution(options.dist))
+    return fail(new UnknownDistributionError(options.dist).message);
+  let images: Partial<E2EImages>;
+  try {
+    images = givenImages(options.images);
+    if (options.tag !== undefined) checkTag(options.tag);
+  } catch (error) {
+    return fail(error instanceof Error ? error.message : String(error));
+  }
+  const cwd = environment.cwd ?? process.cwd();
+  const root = findRepositoryRoot(cwd);
+  if (!root)
+    return fail(
+      'not inside the appdist repository (no package.json with workspaces above this folder)',
+    );
+  const env = environment.env ?? process.env;
+
+  if (!options.plan) {
+    const problems = await preflightProblems({
+      env,
+      ...(environment.platform ? { platform: environment.platform } : {}),
+      ...(environment.arch ? { arch: environment.arch } : {}),
+    });
+    if (problems.length > 0) {
+      return fail(
+        [
+          'a real run creates a Kind cluster, which this machine cannot do:',
+          ...problems.map((problem) => `  - ${problem}`),
+          `Run it where kind and a Docker engine are (the CI workflow does), or print its commands with: appdist e2e --dist ${options.dist} --plan`,
+        ].join('\n'),
+      );
+    }
+  }
+
+  const interrupt = options.plan ? undefined : interruptible();
+  try {
+    const result = await runE2E({
+      dist: options.dist,
+      images,
+      ...(options.tag !== undefined ? { tag: options.tag } : {}),
+      plan: options.plan ?? false,
+      artifacts:
+        options.artifacts ??
+        join(env.APPDIST_E2E_ARTIFACTS || join(root, 'e2e-artifacts'), options.dist),
+      root,
+      env,
+      log: (line) => output.stdout(`${line}\n`),
+      ...(options.keepCluster !== undefined ? { keepCluster: options.keepCluster } : {}),
+      ...(interrupt ? { signal: interrupt.signal } : {}),
+      ...(environment.sleep ? { sleep: environment.sleep } : {}),
+    });
+    if (result.plan) return 0;
+    if (result.ok) {
+      output.stdout(`\ne2e ${result.dist}: passed; artifacts in ${result.artifacts}\n`);
+      return 0;
+    }
+    output.stderr(
+      `appdist e2e: ${result.dist} failed at step ${result.failedStep ?? '?'}; events, logs and Canaries are in ${join(result.artifacts, 'collected')}\n`,
+    );
+    return EXIT_FAILED;
+  } catch (error) {
+    // Before any command: kustomize could not render, or the artifacts folder is not writable.
+    output.stderr(`appdist e2e: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT_FAILED;
+  } finally {
+    interrupt?.release();
+  }
+}

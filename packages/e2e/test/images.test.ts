@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { chooseImage, imageOverrides, parseImageRef, releaseImage } from '../src/images.js';
+
+describe('parseImageRef', () => {
+  it('splits name, tag and digest, keeping a registry port in the name', () => {
+    expect(parseImageRef('ghcr.io/appdist/backend:e2e')).toEqual({
+      name: 'ghcr.io/appdist/backend',
+      tag: 'e2e',
+    });
+    expect(parseImageRef('localhost:5000/appdist/backend:pr-42')).toEqual({
+      name: 'localhost:5000/appdist/backend',
+      tag: 'pr-42',
+    });
+    const digest = `sha256:${'a'.repeat(64)}`;
+    expect(parseImageRef(`ghcr.io/appdist/backend:1.2.0@${digest}`)).toEqual({
+      name: 'ghcr.io/appdist/backend',
+      tag: '1.2.0',
+      digest,
+    });
+  });
+
+  it('refuses what Kind could not find once loaded', () => {
+    expect(() => parseImageRef('localhost:5000/appdist/backend')).toThrow(/needs a tag/);
+    expect(() => parseImageRef('backend:bad tag')).toThrow(/contains whitespace/);
+    expect(() => parseImageRef('backend@sha256:123')).toThrow(/digest must be/);
+    expect(() => parseImageRef(':e2e')).toThrow(/has no name/);
+    expect(() => parseImageRef('backend:-e2e')).toThrow(/invalid tag "-e2e"/);
+  });
+});
+
+describe('imageOverrides', () => {
+  it('keeps the services given, each reference checked', () => {
+    expect(imageOverrides({ backend: 'registry.local/backend:pr-7', frontend: undefined })).toEqual(
+      {
+        backend: 'registry.local/backend:pr-7',
+      },
+    );
+  });
+
+  it('names the unknown service or the bad reference', () => {
+    expect(() => imageOverrides({ redis: 'redis:7' })).toThrow(
+      'images: unknown service "redis": use frontend, backend, cache, database, tester',
+    );
+    expect(() => imageOverrides({ cache: 'cache' })).toThrow(/needs a tag/);
+  });
+});
+
+describe('chooseImage', () => {
+  const pinned = 'ghcr.io/appdist/cache:0.1.0';
+  it('takes the given image, else the pinned one retagged, else the pinned one', () => {
+    expect(chooseImage(pinned, 'localhost:5000/cache:pr-1', 'sha-1')).toBe(
+      'localhost:5000/cache:pr-1',
+    );
+    expect(chooseImage(pinned, undefined, 'sha-3f2c1e0')).toBe('ghcr.io/appdist/cache:sha-3f2c1e0');
+    expect(chooseImage(pinned, undefined, undefined)).toBe(pinned);
+    expect(() => chooseImage(pinned, undefined, 'not a tag')).toThrow(
+      'tag "not a tag" is not a valid image tag',
+    );
+  });
+});
+
+describe('releaseImage', () => {
+  it('is a second tag of the same repository', () => {
+    expect(releaseImage('ghcr.io/appdist/cache:e2e')).toBe('ghcr.io/appdist/cache:e2e-release2');
+    expect(releaseImage(`ghcr.io/appdist/cache@sha256:${'b'.repeat(64)}`)).toBe(
+      'ghcr.io/appdist/cache:e2e-release2',
+    );
+  });
+});
