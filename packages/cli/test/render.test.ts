@@ -5,7 +5,7 @@ import { appdist, brokenFixture, FIXTURE } from './run-cli.js';
 describe('appdist render', () => {
   it('prints the rendered YAML of a distribution', async () => {
     const result = await appdist(['render', join(FIXTURE, 'app-istio')]);
-    expect(result.exitCode).toBe(0);
+    expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^apiVersion: v1\nkind: Namespace\n/);
     expect(result.stdout).toContain('image: ghcr.io/appdist/backend:0.1.0');
     expect(result.stdout).toContain('provider: istio');
@@ -13,7 +13,7 @@ describe('appdist render', () => {
 
   it('prints the objects as JSON with --format json', async () => {
     const result = await appdist(['render', join(FIXTURE, 'app-linkerd'), '--format', 'json']);
-    expect(result.exitCode).toBe(0);
+    expect(result.exitCode, result.stderr).toBe(0);
     const objects = JSON.parse(result.stdout) as Array<{
       kind: string;
       spec?: { provider?: string };

@@ -27,11 +27,24 @@ async function run(
   summary: string,
   cwd?: string,
 ): Promise<string> {
-  const result = await execa(binary.path, args, {
-    reject: false,
-    stripFinalNewline: false,
-    ...(cwd ? { cwd } : {}),
-  });
+  const start = () =>
+    execa(binary.path, args, {
+      reject: false,
+      stripFinalNewline: false,
+      ...(cwd ? { cwd } : {}),
+    });
+  let result = await start();
+  // A kubectl another process has just extracted can still be open for writing in a child that
+  // process forked at that moment (until its exec closes it): Linux then refuses to run it with
+  // ETXTBSY for a few milliseconds. Starting again is safe, nothing ran.
+  for (
+    let attempt = 1;
+    attempt <= 5 && (result as { code?: string }).code === 'ETXTBSY';
+    attempt++
+  ) {
+    await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    result = await start();
+  }
   if (result.failed) {
     throw new KustomizeError({
       dir,

@@ -168,7 +168,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
 }
 
-async function waitUntilReady(
+/** Polls /readyz until it answers 200; fails early, naming the service, if the process exits. */
+export async function waitUntilReady(
   name: ServiceName,
   url: string,
   child: ChildProcess,

@@ -1,9 +1,11 @@
 import { once } from 'node:events';
-import type { Server } from 'node:http';
+import { type Server, STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
 import { type BaseConfig, ConfigError, loadConfig } from './config.js';
+import { errorBody } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
 import type { AppHandle, ServiceInfo } from './service-app.js';
 
@@ -31,6 +33,14 @@ export async function serve(
   // connection this server has just closed.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
+  // What Node's parser rejects never reaches the app; answer it in the same JSON shape.
+  server.on('clientError', answerClientError);
+  server.on('checkExpectation', (_req, res) => {
+    res.writeHead(417, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
+    res.end(
+      JSON.stringify(errorBody('expectation_failed', 'only Expect: 100-continue is supported')),
+    );
+  });
   const address = server.address() as AddressInfo;
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
   const url = `http://${host}:${address.port}`;
@@ -61,6 +71,34 @@ export async function serve(
     return shutdownPromise;
   };
   return { server, url, shutdown };
+}
+
+const PARSER_ERRORS: Readonly<Record<string, [number, string, string]>> = {
+  HPE_HEADER_OVERFLOW: [431, 'headers_too_large', 'request headers are too large'],
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: [413, 'payload_too_large', 'chunk extensions are too large'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'request_timeout', 'the request did not arrive in time'],
+};
+
+/** Node's default answer to a malformed request, as a JSON error instead of an empty 400. */
+function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  // A reset or a socket already answering has nobody left to tell.
+  if (error.code === 'ECONNRESET' || !socket.writable || socket.writableEnded) {
+    socket.destroy();
+    return;
+  }
+  const [status, code, message] = PARSER_ERRORS[error.code ?? ''] ?? [
+    400,
+    'bad_request',
+    'malformed HTTP request',
+  ];
+  const body = JSON.stringify(errorBody(code, message));
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
+      'Content-Type: application/json; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      'Connection: close\r\n\r\n' +
+      body,
+  );
 }
 
 export interface RunServiceOptions<S extends z.ZodType> {

@@ -49,7 +49,10 @@ export class ClickBuffer {
 
   /** Clicks on a code that this instance has counted but the database may not have applied yet. */
   unapplied(code: string): number {
-    return (this.#pending.get(code) ?? 0) + (this.#unsent?.counts[code] ?? 0);
+    const unsent = this.#unsent?.counts;
+    // Own keys only: a code such as `toString` must not read Object.prototype.
+    const inFlight = unsent && Object.hasOwn(unsent, code) ? unsent[code] : undefined;
+    return (this.#pending.get(code) ?? 0) + (inFlight ?? 0);
   }
 
   /** One delivery round; concurrent callers share the round in progress. */
@@ -92,7 +95,9 @@ export class ClickBuffer {
 
   /** Moves as many pending counts as fit in one batch out of the buffer. */
   #takeBatch(): ClickBatch {
-    const counts: Record<string, number> = {};
+    // No prototype: `__proto__` is a valid code, and on a plain object its count would be
+    // dropped, leaving it pending forever (and this loop sending empty batches).
+    const counts: Record<string, number> = Object.create(null);
     let codes = 0;
     let bytes = 64;
     for (const [code, n] of this.#pending) {

@@ -3,6 +3,9 @@ import type { JsonValue } from './store.js';
 
 const KEY_PATTERN = /^[A-Za-z0-9._:-]{1,200}$/;
 const MAX_TTL_SECONDS = 2_592_000; // 30 days
+// JSON.stringify recurses: a 16 KiB body can nest ~8000 levels, past V8's stack, which would
+// make storing (and echoing) the value a 500. No cached value needs more than a few levels.
+const MAX_VALUE_DEPTH = 64;
 
 export interface PutRequest {
   value: JsonValue;
@@ -25,6 +28,13 @@ export function parsePutBody(body: unknown): PutRequest {
   }
   // express.json produced it, so it is JSON already.
   const value = body.value as JsonValue;
+  if (nestedDeeperThan(value, MAX_VALUE_DEPTH)) {
+    throw new HttpError(
+      400,
+      'invalid_value',
+      `value must not nest arrays and objects more than ${MAX_VALUE_DEPTH} levels deep`,
+    );
+  }
   const ttlSeconds = body.ttlSeconds;
   if (ttlSeconds === undefined) return { value };
   if (
@@ -40,6 +50,18 @@ export function parsePutBody(body: unknown): PutRequest {
     );
   }
   return { value, ttlSeconds };
+}
+
+/** Iterative, so that checking a deep value cannot overflow the stack itself. */
+function nestedDeeperThan(value: unknown, maxDepth: number): boolean {
+  const pending: [unknown, number][] = [[value, 1]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [current, depth] = next;
+    if (typeof current !== 'object' || current === null) continue;
+    if (depth > maxDepth) return true;
+    for (const child of Object.values(current)) pending.push([child, depth + 1]);
+  }
+  return false;
 }
 
 /** `{"by"?: safe integer}`, default 1; an absent body counts as `{}`. */

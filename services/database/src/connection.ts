@@ -37,6 +37,11 @@ export async function openConnection(
       statement_timeout: config.DATABASE_STATEMENT_TIMEOUT_MS,
       // Also bounds the wait for a free client when the pool is exhausted.
       connectionTimeoutMillis: config.DATABASE_CONNECT_TIMEOUT_MS,
+      // statement_timeout is enforced by the server, so it cannot end a query whose server is
+      // gone without a reset (a failover, a partition): that query would hold its client, and
+      // readiness and every request with it, forever. This client-side bound fails it after the
+      // server's own limit, and the failed client is then discarded (see sql.ts).
+      query_timeout: config.DATABASE_STATEMENT_TIMEOUT_MS + 1_000,
       idleTimeoutMillis: 30_000,
       keepAlive: true,
       application_name: applicationName,

@@ -100,8 +100,20 @@ export function apiForwarder({ backend, timeoutMs, logger }: ForwarderOptions): 
       abort.abort();
     });
     // Bounds the wait for the backend's headers by our own timer as well: undici starts its
-    // headersTimeout only once the request is written, which a busy pool can delay.
-    const headersDeadline = setTimeout(() => abort.abort(), timeoutMs);
+    // headersTimeout only once the request is written, which a busy pool can delay. A body
+    // gets a clock of its own, which restarts when it has arrived: a client that uploads slowly
+    // (or never sends the body it announced) is answered 408, not blamed on the backend.
+    let waiting = true;
+    let clientTooSlow = withBody;
+    let headersDeadline = setTimeout(() => abort.abort(), timeoutMs);
+    if (withBody) {
+      req.once('end', () => {
+        clientTooSlow = false;
+        if (!waiting) return;
+        clearTimeout(headersDeadline);
+        headersDeadline = setTimeout(() => abort.abort(), timeoutMs);
+      });
+    }
 
     let upstream: Awaited<ReturnType<ServiceClient['pool']['request']>>;
     try {
@@ -116,6 +128,10 @@ export function apiForwarder({ backend, timeoutMs, logger }: ForwarderOptions): 
       });
     } catch (error) {
       if (clientGone) return;
+      if (clientTooSlow && abort.signal.aborted) {
+        next(new HttpError(408, 'request_timeout', 'the request body did not arrive in time'));
+        return;
+      }
       logger.warn({ err: error, path: req.path }, 'backend unavailable for a forwarded request');
       next(
         new HttpError(503, 'backend_unavailable', 'the backend is unavailable, try again shortly', {
@@ -124,6 +140,7 @@ export function apiForwarder({ backend, timeoutMs, logger }: ForwarderOptions): 
       );
       return;
     } finally {
+      waiting = false;
       clearTimeout(headersDeadline);
     }
 
