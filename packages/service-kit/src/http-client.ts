@@ -70,6 +70,31 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
       body = JSON.stringify(request.body);
       headers['content-type'] = 'application/json';
     }
+    // One timer per call, cleared when the answer is read. AbortSignal.timeout() would leave
+    // its timer running to the end and then build an abort exception for a call long finished:
+    // thousands of them a second on the redirect path.
+    const deadline = new AbortController();
+    const timer = setTimeout(
+      () =>
+        deadline.abort(
+          new DOMException('The operation was aborted due to timeout', 'TimeoutError'),
+        ),
+      timeoutMs,
+    );
+    try {
+      return await exchange<T>(request, headers, body, timeoutMs, deadline.signal);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function exchange<T>(
+    request: ClientRequest,
+    headers: Record<string, string>,
+    body: string | undefined,
+    timeoutMs: number,
+    signal: AbortSignal,
+  ): Promise<ClientResponse<T>> {
     let response: Awaited<ReturnType<Pool['request']>>;
     try {
       response = await pool.request({
@@ -79,7 +104,7 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
         body,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
-        signal: AbortSignal.timeout(timeoutMs),
+        signal,
       });
     } catch (error) {
       throw new UpstreamUnavailableError(options.name, describe(error), { cause: error });

@@ -17,12 +17,26 @@ export interface RedisStoreOptions {
   logger: Logger;
 }
 
+// A value and its expiry, read atomically in one command: nil for a missing key, else
+// [value, PTTL]. One script call instead of MULTI/GET/PTTL/EXEC is one command to queue, time
+// out and decode instead of four, on the redirect path's every cache hit.
+const GET_WITH_PTTL = `
+local value = redis.call('GET', KEYS[1])
+if not value then return false end
+return {value, redis.call('PTTL', KEYS[1])}
+`;
+
+/** The script above as a command of the client (ioredis loads it by SHA, sending it once). */
+interface ScriptedRedis extends Redis {
+  getWithPttl(key: string): Promise<[string, string | number] | null>;
+}
+
 /** Keys and values in Redis: values as JSON text, counters as Redis integers (so GET reads them too). */
 export class RedisStore implements KeyValueStore {
-  readonly #redis: Redis;
+  readonly #redis: ScriptedRedis;
 
   constructor(options: RedisStoreOptions) {
-    this.#redis = new Redis(options.url, {
+    const redis = new Redis(options.url, {
       keyPrefix: options.keyPrefix,
       lazyConnect: true,
       // While disconnected, fail at once (503) instead of queueing requests until Redis returns.
@@ -35,6 +49,8 @@ export class RedisStore implements KeyValueStore {
       // Never give up, and retry at least every second, so service resumes soon after Redis does.
       retryStrategy: (attempt) => Math.min(attempt * 100, 1_000),
     });
+    redis.defineCommand('getWithPttl', { numberOfKeys: 1, lua: GET_WITH_PTTL });
+    this.#redis = redis as ScriptedRedis;
     // One log line per outage and per recovery, not one per reconnect attempt.
     let down = false;
     this.#redis.on('error', (error: Error) => {
@@ -53,17 +69,13 @@ export class RedisStore implements KeyValueStore {
   }
 
   async get(key: string): Promise<StoredValue | undefined> {
-    // MULTI: value and expiry in one round trip, and consistent with each other.
-    const replies = await this.#run(key, () => this.#redis.multi().get(key).pttl(key).exec());
-    if (!replies) throw new StoreUnavailableError('redis aborted the transaction');
-    for (const [error] of replies) if (error) throw toStoreError(key, error);
-    const data = replies[0]?.[1];
-    const pttl = Number(replies[1]?.[1]);
-    if (typeof data !== 'string') return undefined;
+    const reply = await this.#run(key, () => this.#redis.getWithPttl(key));
+    if (reply === null) return undefined;
+    const [data, pttl] = reply;
     return {
       value: JSON.parse(data) as JsonValue,
-      // PTTL is -1 without an expiry (and -2 if it vanished, which MULTI rules out).
-      ttlSeconds: pttl >= 0 ? secondsLeft(pttl) : null,
+      // PTTL is -1 without an expiry (-2 for a missing key, which the script has ruled out).
+      ttlSeconds: Number(pttl) >= 0 ? secondsLeft(Number(pttl)) : null,
     };
   }
 

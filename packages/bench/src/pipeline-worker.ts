@@ -1,0 +1,68 @@
+/**
+ * The distribution pipeline in a fresh process, so the first pass is cold: it renders and
+ * validates dist/app-kubernetes, app-istio, app-linkerd and examples/provider as
+ * `appdist validate` does (one after the other here, so the times add up), `passes` times, and
+ * prints the timings as JSON.
+ *
+ *   node pipeline-worker.js <repository root> <passes>
+ */
+const processStartMs = performance.now();
+
+const [root, passesArgument] = process.argv.slice(2);
+const passes = Number(passesArgument ?? 1);
+if (!root || !Number.isInteger(passes) || passes < 1) {
+  process.stderr.write('usage: pipeline-worker.js <repository root> <passes>\n');
+  process.exit(2);
+}
+
+const importStart = performance.now();
+const [{ SchemaValidator }, { validateDirectory }, { validateProviderExample }, { join }] =
+  await Promise.all([
+    import('@appdist/validation/schema'),
+    import('@appdist/validation/validate-directory'),
+    import('@appdist/validation/validate-example'),
+    import('node:path'),
+  ]);
+
+const importMs = performance.now() - importStart;
+
+const schemaStart = performance.now();
+const schemas = await SchemaValidator.create();
+const schemaMs = performance.now() - schemaStart;
+
+const DISTRIBUTIONS = ['app-kubernetes', 'app-istio', 'app-linkerd'];
+const results = [];
+for (let pass = 0; pass < passes; pass++) {
+  const passStart = performance.now();
+  const renders = [];
+  for (const name of DISTRIBUTIONS) {
+    renders.push(
+      await validateDirectory(join(root, 'dist', name), { distribution: name, schemas }),
+    );
+  }
+  renders.push(...(await validateProviderExample(root, { schemas })));
+  results.push({
+    totalMs: performance.now() - passStart,
+    renders: renders.map((render) => ({
+      distribution: render.distribution,
+      objects: render.objects.length,
+      findings: render.findings.length,
+      renderMs: render.renderMs,
+      validateMs: render.validateMs,
+    })),
+  });
+}
+
+// A cross-check of the baseline: kustomize of the three distributions on its own, outside the
+// pipeline, to compare with the time the pipeline measured around the same builds.
+const { build } = await import('@appdist/kustomize/kustomize');
+const kustomizeOnly = [];
+for (let pass = 0; pass < passes; pass++) {
+  const start = performance.now();
+  for (const name of DISTRIBUTIONS) await build(join(root, 'dist', name));
+  kustomizeOnly.push(performance.now() - start);
+}
+
+process.stdout.write(
+  `${JSON.stringify({ processStartMs, importMs, schemaMs, passes: results, kustomizeOnly })}\n`,
+);
