@@ -1,5 +1,6 @@
 import type { Logger } from '@appdist/service-kit/logger';
-import { Redis } from 'ioredis';
+import { createRedisClient } from '@appdist/service-kit/redis';
+import type { Redis } from 'ioredis';
 import {
   CounterOverflowError,
   type JsonValue,
@@ -36,31 +37,9 @@ export class RedisStore implements KeyValueStore {
   readonly #redis: ScriptedRedis;
 
   constructor(options: RedisStoreOptions) {
-    const redis = new Redis(options.url, {
-      keyPrefix: options.keyPrefix,
-      lazyConnect: true,
-      // While disconnected, fail at once (503) instead of queueing requests until Redis returns.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      commandTimeout: options.commandTimeoutMs,
-      connectTimeout: 2_000,
-      // Integer replies as text: the default decoding loses precision near 2^53.
-      stringNumbers: true,
-      // Never give up, and retry at least every second, so service resumes soon after Redis does.
-      retryStrategy: (attempt) => Math.min(attempt * 100, 1_000),
-    });
+    const redis = createRedisClient(options);
     redis.defineCommand('getWithPttl', { numberOfKeys: 1, lua: GET_WITH_PTTL });
     this.#redis = redis as ScriptedRedis;
-    // One log line per outage and per recovery, not one per reconnect attempt.
-    let down = false;
-    this.#redis.on('error', (error: Error) => {
-      if (!down) options.logger.warn({ err: error }, 'redis unreachable, reconnecting');
-      down = true;
-    });
-    this.#redis.on('ready', () => {
-      if (down) options.logger.info('redis reachable again');
-      down = false;
-    });
   }
 
   /** Rejects when the first attempt fails; the client keeps reconnecting in the background. */

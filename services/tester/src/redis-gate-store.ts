@@ -1,5 +1,6 @@
 import type { Logger } from '@appdist/service-kit/logger';
-import { Redis } from 'ioredis';
+import { createRedisClient } from '@appdist/service-kit/redis';
+import type { Redis } from 'ioredis';
 import {
   bySwitchName,
   type GateStore,
@@ -30,27 +31,7 @@ export class RedisGateStore implements GateStore {
   constructor(options: RedisGateStoreOptions) {
     this.#now = options.now ?? (() => new Date());
     this.#logger = options.logger;
-    this.#redis = new Redis(options.url, {
-      keyPrefix: options.keyPrefix,
-      lazyConnect: true,
-      // While disconnected, fail at once (503, which Flagger retries) instead of queueing.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      commandTimeout: options.commandTimeoutMs,
-      connectTimeout: 2_000,
-      // Never give up, and retry at least every second, so gates answer soon after Redis does.
-      retryStrategy: (attempt) => Math.min(attempt * 100, 1_000),
-    });
-    // One log line per outage and per recovery, not one per reconnect attempt.
-    let down = false;
-    this.#redis.on('error', (error: Error) => {
-      if (!down) options.logger.warn({ err: error }, 'redis unreachable, reconnecting');
-      down = true;
-    });
-    this.#redis.on('ready', () => {
-      if (down) options.logger.info('redis reachable again');
-      down = false;
-    });
+    this.#redis = createRedisClient(options);
   }
 
   /** Rejects when the first attempt fails; the client keeps reconnecting in the background. */

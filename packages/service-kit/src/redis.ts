@@ -1,0 +1,42 @@
+import { Redis } from 'ioredis';
+import type { Logger } from './logger.js';
+
+export interface RedisClientOptions {
+  url: string;
+  keyPrefix: string;
+  commandTimeoutMs: number;
+  logger: Logger;
+}
+
+/**
+ * A Redis client for a service that must answer 503 at once while Redis is down and serve again
+ * as soon as it is back: no offline queue, one retry, a command timeout, reconnects forever.
+ * Connects lazily: call `connect()`, which rejects when the first attempt fails while the
+ * client keeps reconnecting in the background.
+ */
+export function createRedisClient(options: RedisClientOptions): Redis {
+  const redis = new Redis(options.url, {
+    keyPrefix: options.keyPrefix,
+    lazyConnect: true,
+    // While disconnected, fail at once (a 503) instead of queueing requests until Redis returns.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: options.commandTimeoutMs,
+    connectTimeout: 2_000,
+    // Integer replies as text: the default decoding loses precision near 2^53.
+    stringNumbers: true,
+    // Never give up, and retry at least every second, so service resumes soon after Redis does.
+    retryStrategy: (attempt) => Math.min(attempt * 100, 1_000),
+  });
+  // One log line per outage and per recovery, not one per reconnect attempt.
+  let down = false;
+  redis.on('error', (error: Error) => {
+    if (!down) options.logger.warn({ err: error }, 'redis unreachable, reconnecting');
+    down = true;
+  });
+  redis.on('ready', () => {
+    if (down) options.logger.info('redis reachable again');
+    down = false;
+  });
+  return redis;
+}
