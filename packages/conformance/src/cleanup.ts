@@ -10,6 +10,8 @@ export const CLEANUP_TIMEOUT_MS = 5_000;
 
 const DELETE_ATTEMPTS = 3;
 const RETRY_DELAY_MS = 100;
+// How long an interrupted write may still be in flight after a repeat has claimed its place.
+const CLAIM_SETTLE_MS = 1_000;
 
 export interface TrackedWrite {
   /** What the report names if it is left behind, e.g. `link conformance-1a2b3c4d-link`. */
@@ -20,7 +22,8 @@ export interface TrackedWrite {
    * Repeats the write when it got no answer, before the delete. The write may still be in
    * flight on the server; a delete that overtook it would find nothing and the write would land
    * afterwards. Repeating a create first means either it is applied by then (the repeat gets 409
-   * and the delete removes it) or the repeat wins and the original fails as a duplicate.
+   * and the delete removes it) or the repeat wins, and the original, arriving while the repeat's
+   * record still stands, fails as a duplicate.
    */
   claim?: { path: string; json: unknown };
 }
@@ -100,7 +103,14 @@ async function undo(
   const { write } = entry;
   if (entry.status === undefined && write.claim) {
     // Only its effect matters (see TrackedWrite.claim); the delete below reports the outcome.
-    await http.request('POST', write.claim.path, { json: write.claim.json }).catch(() => undefined);
+    const claimed = await http
+      .request('POST', write.claim.path, { json: write.claim.json })
+      .catch(() => undefined);
+    // The repeat won, so the original is still on its way. Deleting at once would free the
+    // code for it to land after all; while the repeat's link exists it fails as a duplicate.
+    if (claimed && claimed.status >= 200 && claimed.status < 300) {
+      await sleep(CLAIM_SETTLE_MS, undefined, { signal }).catch(() => undefined);
+    }
   }
   let last = 'no attempt';
   for (let attempt = 1; attempt <= DELETE_ATTEMPTS; attempt++) {

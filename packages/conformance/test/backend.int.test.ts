@@ -123,7 +123,8 @@ describe('backend suite', () => {
         prefix,
         signal: controller.signal,
       });
-      expect(performance.now() - started).toBeLessThan(2_000);
+      // Promptly: the suite stops at the abort; cleanup may wait 1 s for an interrupted create.
+      expect(performance.now() - started).toBeLessThan(3_000);
       expect(report.ok).toBe(false);
       expect(checkNamed(report, 'create').message).toBe('aborted: timeout');
       expect(checkNamed(report, 'metrics').message).toBe('skipped: the run was aborted (timeout)');
