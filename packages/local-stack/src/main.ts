@@ -52,6 +52,7 @@ async function main(): Promise<void> {
   let stack: Awaited<ReturnType<typeof startLocalStack>>;
   try {
     stack = await startLocalStack({
+      detached: true,
       basePort: port,
       logLevel,
       embeddedDataDir: dataDir,

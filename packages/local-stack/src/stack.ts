@@ -32,6 +32,12 @@ export interface LocalStackOptions {
   /** Receives each log line a service writes (stdout and stderr). */
   onLog?: (service: ServiceName, line: string) => void;
   readyTimeoutMs?: number;
+  /**
+   * Each service in a process group of its own (npm start): Ctrl-C in a terminal signals the
+   * whole foreground group, which would drain every service at once, while the stack stops them
+   * in order. Off by default, so a test runner killed mid-run takes its services along.
+   */
+  detached?: boolean;
 }
 
 export interface ServiceProcess {
@@ -122,9 +128,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         PORT: String(ports[name]),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
-      // A process group of its own: Ctrl-C in a terminal signals the whole foreground group,
-      // which would drain every service at once; the stack stops them in order instead.
-      detached: true,
+      detached: options.detached ?? false,
     });
     for (const stream of [child.stdout, child.stderr]) {
       if (!stream) continue;
