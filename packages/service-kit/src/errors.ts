@@ -1,5 +1,7 @@
+import type { ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from './logger.js';
+import { sendJson } from './response.js';
 
 /** An error with its HTTP answer: every error body is `{"error": {"code", "message"}}`. */
 export class HttpError extends Error {
@@ -85,19 +87,26 @@ function toHttpError(err: unknown): HttpError {
   return new HttpError(500, 'internal', 'internal error');
 }
 
+/** Answers an error in the JSON error shape; only unexpected errors are logged (as 500s). */
+export function sendError(
+  err: unknown,
+  request: { method: string; path: string },
+  res: ServerResponse,
+  logger: Logger,
+): void {
+  const httpError = toHttpError(err);
+  if (httpError.status >= 500 && !(err instanceof HttpError)) {
+    logger.error({ err, method: request.method, path: request.path }, 'unhandled error');
+  }
+  sendJson(res, httpError.status, errorBody(httpError.code, httpError.message), httpError.headers);
+}
+
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, next) => {
     if (res.headersSent) {
       next(err);
       return;
     }
-    const httpError = toHttpError(err);
-    if (httpError.status >= 500 && !(err instanceof HttpError)) {
-      logger.error({ err, method: req.method, path: req.path }, 'unhandled error');
-    }
-    res
-      .status(httpError.status)
-      .set(httpError.headers)
-      .json(errorBody(httpError.code, httpError.message));
+    sendError(err, req, res, logger);
   };
 }

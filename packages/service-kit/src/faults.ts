@@ -1,7 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RequestHandler } from 'express';
-import { errorBody } from './errors.js';
-import { OPERATIONAL_PATHS } from './metrics.js';
 
 export interface FaultOptions {
   /** Share of requests answered with 500, 0..1. */
@@ -12,26 +9,21 @@ export interface FaultOptions {
   random?: () => number;
 }
 
+/** Release-testing faults for one request; undefined when none are configured. */
+export type Faults = () => Promise<'fail' | 'pass'>;
+
 /**
- * Release-testing faults, off by default. Probes, metrics and /version stay healthy so a
+ * Release-testing faults, off by default. The caller exempts probes, metrics and /version, so a
  * "sick" canary is judged by its traffic metrics, not killed by its kubelet.
  */
-export function faultInjection({
+export function createFaults({
   errorRate,
   delayMs,
   random = Math.random,
-}: FaultOptions): RequestHandler | undefined {
+}: FaultOptions): Faults | undefined {
   if (errorRate <= 0 && delayMs <= 0) return undefined;
-  return async (req, res, next) => {
-    if (OPERATIONAL_PATHS.has(req.path) || req.path === '/version') {
-      next();
-      return;
-    }
+  return async () => {
     if (delayMs > 0) await sleep(delayMs);
-    if (errorRate > 0 && random() < errorRate) {
-      res.status(500).json(errorBody('fault_injected', 'fault injected by FAULT_ERROR_RATE'));
-      return;
-    }
-    next();
+    return errorRate > 0 && random() < errorRate ? 'fail' : 'pass';
   };
 }

@@ -1,4 +1,4 @@
-import type { Request, RequestHandler } from 'express';
+import type { Request } from 'express';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Probe and scrape paths are neither counted nor delayed: they describe the process, not traffic. */
@@ -9,7 +9,9 @@ export const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.
 
 export interface HttpMetrics {
   registry: Registry;
-  middleware: RequestHandler;
+  /** A counted request began; pair with requestFinished. */
+  requestStarted(): void;
+  requestFinished(method: string, route: string, status: number, durationSeconds: number): void;
 }
 
 /** The route template of a request (`/api/links/:code`), never its raw path, so label cardinality stays bounded. */
@@ -56,29 +58,14 @@ export function createHttpMetrics(info: {
     .labels(info.name, info.version, info.commit)
     .set(1);
 
-  const middleware: RequestHandler = (req, res, next) => {
-    if (OPERATIONAL_PATHS.has(req.path)) {
-      next();
-      return;
-    }
-    const start = process.hrtime.bigint();
-    inFlight.inc();
-    let recorded = false;
-    const record = () => {
-      if (recorded) return;
-      recorded = true;
+  return {
+    registry,
+    requestStarted: () => inFlight.inc(),
+    requestFinished(method, route, status, durationSeconds) {
       inFlight.dec();
-      const labels = {
-        method: req.method,
-        route: routeTemplate(req, res),
-        status: String(res.statusCode),
-      };
+      const labels = { method, route, status: String(status) };
       requests.inc(labels);
-      duration.observe(labels, Number(process.hrtime.bigint() - start) / 1e9);
-    };
-    res.once('finish', record);
-    res.once('close', record);
-    next();
+      duration.observe(labels, durationSeconds);
+    },
   };
-  return { registry, middleware };
 }

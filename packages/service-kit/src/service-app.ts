@@ -1,12 +1,15 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express, { type Express } from 'express';
 import type { Registry } from 'prom-client';
 import type { BaseConfig } from './config.js';
-import { errorHandler, notFoundHandler } from './errors.js';
-import { faultInjection } from './faults.js';
+import { type DirectRoute, directRouteParts, matchSegment } from './direct-route.js';
+import { errorBody, errorHandler, notFoundHandler, sendError } from './errors.js';
+import { createFaults } from './faults.js';
 import { Lifecycle } from './lifecycle.js';
 import type { Logger } from './logger.js';
-import { createHttpMetrics, OPERATIONAL_PATHS } from './metrics.js';
+import { createHttpMetrics, OPERATIONAL_PATHS, routeTemplate } from './metrics.js';
 import { REQUEST_ID_HEADER, requestIdFrom, runWithRequestId } from './request-context.js';
+import { sendJson } from './response.js';
 
 export interface ServiceInfo {
   name: string;
@@ -32,6 +35,8 @@ export interface ServiceAppOptions {
   jsonLimit?: string;
   /** Paths under these prefixes keep their body stream unread (e.g. a proxy that forwards it as is). */
   rawBodyPrefixes?: readonly string[];
+  /** Routes also served without Express, for the hot path; see DirectRoute. */
+  directRoutes?: readonly DirectRoute[];
   /** Adds the service's own routes, after the shared middleware and before the 404 and error handlers. */
   routes: (app: Express) => void;
   /** For deterministic fault tests. */
@@ -40,48 +45,75 @@ export interface ServiceAppOptions {
   registries?: readonly Registry[];
 }
 
-/** What a service's createApp returns, and what serve() runs. */
-export interface AppHandle {
-  app: Express;
+/** The served app: what createServiceApp builds. */
+export interface ServiceApp {
+  /** The request listener of the HTTP server: direct routes first, then Express. */
+  listener: RequestListener;
   lifecycle: Lifecycle;
+}
+
+/** What a service's createApp returns, and what serve() runs. */
+export interface AppHandle extends ServiceApp {
   /** Releases pools and flushes buffers; called after the server has drained. */
   close(): Promise<void>;
 }
 
+const SHARED_PATHS: ReadonlySet<string> = new Set([...OPERATIONAL_PATHS, '/version']);
+
+const pathOf = (url: string | undefined): string => {
+  if (url === undefined) return '/';
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+};
+
 /**
- * Builds an Express app with the behaviour every service shares: request ids, JSON logs,
+ * Builds the request listener with the behaviour every service shares: request ids, JSON logs,
  * metrics, health, readiness, version, fault injection, JSON errors and drain awareness.
  */
-export function createServiceApp(options: ServiceAppOptions): {
-  app: Express;
-  lifecycle: Lifecycle;
-} {
+export function createServiceApp(options: ServiceAppOptions): ServiceApp {
   const { info, config, logger } = options;
   const lifecycle = new Lifecycle();
   const metrics = createHttpMetrics(info);
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('etag', false);
-  app.set('trust proxy', true);
+  const faults = createFaults({
+    errorRate: config.FAULT_ERROR_RATE,
+    delayMs: config.FAULT_DELAY_MS,
+    ...(options.random ? { random: options.random } : {}),
+  });
 
-  app.use((req, res, next) => {
+  /**
+   * Starts what every request gets, whichever way it is served: its id (in the response and in
+   * every call made for it), the in-flight count the drain waits for, and, at its end, one log
+   * line and its metrics (labelled with `route()`, read then). Runs `next` in the id's context.
+   */
+  function observe(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    route: () => string,
+    next: () => void,
+  ): void {
     const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
     res.setHeader(REQUEST_ID_HEADER, requestId);
     lifecycle.requestStarted();
+    const counted = !OPERATIONAL_PATHS.has(path);
+    if (counted) metrics.requestStarted();
     const start = performance.now();
     let finished = false;
     const done = () => {
       if (finished) return;
       finished = true;
       lifecycle.requestFinished();
-      if (OPERATIONAL_PATHS.has(req.path)) return;
+      if (!counted) return;
+      const durationMs = performance.now() - start;
+      const method = req.method ?? 'GET';
+      metrics.requestFinished(method, route(), res.statusCode, durationMs / 1000);
       logger.info(
         {
           requestId,
-          method: req.method,
-          path: req.path,
+          method,
+          path,
           status: res.statusCode,
-          durationMs: Math.round((performance.now() - start) * 10) / 10,
+          durationMs: Math.round(durationMs * 10) / 10,
         },
         'request',
       );
@@ -91,13 +123,21 @@ export function createServiceApp(options: ServiceAppOptions): {
     // While draining, tell keep-alive clients to reconnect elsewhere after this response,
     // also for requests that were accepted before the drain began.
     const writeHead = res.writeHead;
-    res.writeHead = function (this: typeof res, ...args: Parameters<typeof writeHead>) {
+    res.writeHead = function (this: ServerResponse, ...args: Parameters<typeof writeHead>) {
       if (lifecycle.shuttingDown) this.shouldKeepAlive = false;
       return writeHead.apply(this, args);
     } as typeof writeHead;
     runWithRequestId(requestId, next);
+  }
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('trust proxy', true);
+
+  app.use((req, res, next) => {
+    observe(req, res, req.path, () => routeTemplate(req, res), next);
   });
-  app.use(metrics.middleware);
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -133,12 +173,15 @@ export function createServiceApp(options: ServiceAppOptions): {
     res.send(texts.join(''));
   });
 
-  const faults = faultInjection({
-    errorRate: config.FAULT_ERROR_RATE,
-    delayMs: config.FAULT_DELAY_MS,
-    ...(options.random ? { random: options.random } : {}),
-  });
-  if (faults) app.use(faults);
+  if (faults) {
+    app.use(async (req, res, next) => {
+      if (SHARED_PATHS.has(req.path) || (await faults()) === 'pass') {
+        next();
+        return;
+      }
+      sendFaultInjected(res);
+    });
+  }
   const parseJson = express.json({ limit: options.jsonLimit ?? '16kb' });
   const rawBodyPrefixes = options.rawBodyPrefixes ?? [];
   app.use((req, res, next) => {
@@ -149,11 +192,87 @@ export function createServiceApp(options: ServiceAppOptions): {
     parseJson(req, res, next);
   });
 
+  const directRoutes = (options.directRoutes ?? []).map((direct) => {
+    const { prefix, param } = directRouteParts(direct.route);
+    app.get(direct.route, async (req, res, next) => {
+      const value = req.params[param] as string;
+      if (direct.accepts && !direct.accepts(value)) {
+        next();
+        return;
+      }
+      try {
+        await direct.handle(value, req, res);
+      } catch (error) {
+        answerDirectError(direct, error, req, res);
+      }
+    });
+    return { direct, prefix };
+  });
+
   options.routes(app);
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
-  return { app, lifecycle };
+
+  const answerDirectError = (
+    direct: DirectRoute,
+    error: unknown,
+    request: { method: string; path: string },
+    res: ServerResponse,
+  ) => {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    if (direct.onError) direct.onError(error, request, res);
+    else sendError(error, request, res, logger);
+  };
+
+  const serveDirect = async (
+    direct: DirectRoute,
+    param: string,
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+  ) => {
+    try {
+      if (faults && (await faults()) === 'fail') {
+        sendFaultInjected(res);
+        return;
+      }
+      await direct.handle(param, req, res);
+    } catch (error) {
+      answerDirectError(direct, error, { method: req.method ?? 'GET', path }, res);
+    }
+  };
+
+  const listener: RequestListener = (req, res) => {
+    if (directRoutes.length > 0 && (req.method === 'GET' || req.method === 'HEAD')) {
+      const path = pathOf(req.url);
+      if (!SHARED_PATHS.has(path)) {
+        for (const { direct, prefix } of directRoutes) {
+          const param = matchSegment(path, prefix);
+          if (param === undefined || (direct.accepts && !direct.accepts(param))) continue;
+          observe(
+            req,
+            res,
+            path,
+            () => direct.route,
+            () => {
+              void serveDirect(direct, param, req, res, path);
+            },
+          );
+          return;
+        }
+      }
+    }
+    app(req, res);
+  };
+  return { listener, lifecycle };
+}
+
+function sendFaultInjected(res: ServerResponse): void {
+  sendJson(res, 500, errorBody('fault_injected', 'fault injected by FAULT_ERROR_RATE'));
 }
 
 /** Rejects with the signal's reason once it aborts, even if `work` never settles. */

@@ -20,7 +20,7 @@ function demoApp(env: Record<string, string> = {}, readyFails = false) {
     SHUTDOWN_DELAY_MS: '0',
     ...env,
   });
-  const { app, lifecycle } = createServiceApp({
+  const { listener, lifecycle } = createServiceApp({
     info,
     config,
     logger: silent,
@@ -44,7 +44,7 @@ function demoApp(env: Record<string, string> = {}, readyFails = false) {
       });
     },
   });
-  return { handle: { app, lifecycle, close: async () => {} }, config };
+  return { handle: { listener, lifecycle, close: async () => {} }, config };
 }
 
 const running: RunningServer[] = [];
@@ -177,13 +177,13 @@ describe('logs', () => {
       HOST: '127.0.0.1',
       SHUTDOWN_DELAY_MS: '0',
     });
-    const { app, lifecycle } = createServiceApp({
+    const { listener, lifecycle } = createServiceApp({
       info,
       config,
       logger,
       routes: (app) => app.get('/x', (_req, res) => void res.json({})),
     });
-    const server = await serve({ app, lifecycle, close: async () => {} }, config, logger);
+    const server = await serve({ listener, lifecycle, close: async () => {} }, config, logger);
     running.push(server);
     await fetch(`${server.url}/x`, { headers: { 'x-request-id': 'rid-1' } });
     const entry = lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'request');

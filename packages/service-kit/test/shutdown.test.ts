@@ -15,7 +15,7 @@ async function startSlowApp(delayMs: number) {
     SHUTDOWN_TIMEOUT_MS: '5000',
   });
   const events: string[] = [];
-  const { app, lifecycle } = createServiceApp({
+  const { listener, lifecycle } = createServiceApp({
     info: { name: 'slow', version: '0.0.0', commit: 'x' },
     config,
     logger,
@@ -29,7 +29,7 @@ async function startSlowApp(delayMs: number) {
   });
   const running = await serve(
     {
-      app,
+      listener,
       lifecycle,
       close: async () => {
         events.push('pools closed');

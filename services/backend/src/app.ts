@@ -1,6 +1,8 @@
+import type { DirectRoute } from '@appdist/service-kit/direct-route';
 import { HttpError, ServiceUnavailableError } from '@appdist/service-kit/errors';
 import { createServiceClient } from '@appdist/service-kit/http-client';
 import type { Logger } from '@appdist/service-kit/logger';
+import { sendJson } from '@appdist/service-kit/response';
 import {
   type AppHandle,
   createServiceApp,
@@ -49,7 +51,7 @@ export async function createApp({ config, logger, info }: CreateAppOptions): Pro
     logger,
   });
 
-  const { app, lifecycle } = createServiceApp({
+  const service = createServiceApp({
     info,
     config,
     logger,
@@ -61,13 +63,13 @@ export async function createApp({ config, logger, info }: CreateAppOptions): Pro
           database.checkReady(Math.min(config.READINESS_TIMEOUT_MS, config.DATABASE_TIMEOUT_MS)),
       },
     ],
+    directRoutes: [resolveRoute({ database, cache, clicks })],
     routes: (app) => addRoutes(app, { database, cache, clicks }),
   });
   clicks.start();
 
   return {
-    app,
-    lifecycle,
+    ...service,
     async close() {
       // Clicks go out before the pools they travel on are closed; the drain timeout bounds it.
       await clicks.close(config.SHUTDOWN_TIMEOUT_MS);
@@ -88,12 +90,6 @@ function addRoutes(app: Express, { database, cache, clicks }: Dependencies): voi
     ...link,
     clicks: link.clicks + clicks.unapplied(link.code),
   });
-
-  const knownCode = (code: string): string => {
-    // A code outside the pattern cannot exist; answering here spares the dependencies.
-    if (!isValidCode(code)) throw new HttpError(404, 'not_found', 'link not found');
-    return code;
-  };
 
   app.post('/api/links', async (req, res) => {
     const input = parseCreateLink(req.body);
@@ -127,15 +123,27 @@ function addRoutes(app: Express, { database, cache, clicks }: Dependencies): voi
     await cache.forget(code);
     res.status(204).end();
   });
+}
 
-  app.get('/api/resolve/:code', async (req, res) => {
-    const code = knownCode(req.params.code);
-    let url = await cache.getUrl(code);
-    if (url === undefined) {
-      url = (await database.getLink(code)).url;
-      cache.remember(code, url);
-    }
-    clicks.add(code);
-    res.json({ url });
-  });
+// A code outside the pattern cannot exist; answering here spares the dependencies.
+function knownCode(code: string): string {
+  if (!isValidCode(code)) throw new HttpError(404, 'not_found', 'link not found');
+  return code;
+}
+
+/** What every redirect asks: served without Express (see DirectRoute). */
+function resolveRoute({ database, cache, clicks }: Dependencies): DirectRoute {
+  return {
+    route: '/api/resolve/:code',
+    async handle(param, _req, res) {
+      const code = knownCode(param);
+      let url = await cache.getUrl(code);
+      if (url === undefined) {
+        url = (await database.getLink(code)).url;
+        cache.remember(code, url);
+      }
+      clicks.add(code);
+      sendJson(res, 200, { url });
+    },
+  };
 }

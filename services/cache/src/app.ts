@@ -1,5 +1,7 @@
+import type { DirectRoute } from '@appdist/service-kit/direct-route';
 import { HttpError, ServiceUnavailableError } from '@appdist/service-kit/errors';
 import type { Logger } from '@appdist/service-kit/logger';
+import { sendJson } from '@appdist/service-kit/response';
 import {
   type AppHandle,
   createServiceApp,
@@ -28,14 +30,15 @@ export interface CreateAppOptions {
 export async function createApp(options: CreateAppOptions): Promise<AppHandle> {
   const { config, logger, info } = options;
   const store = options.store ?? (await createStore(config, logger));
-  const { app, lifecycle } = createServiceApp({
+  const service = createServiceApp({
     info,
     config,
     logger,
     readiness: [{ name: 'store', check: () => store.ping() }],
+    directRoutes: [readKeyRoute(store)],
     routes: (app) => cacheRoutes(app, store),
   });
-  return { app, lifecycle, close: () => store.close() };
+  return { ...service, close: () => store.close() };
 }
 
 async function createStore(config: Config, logger: Logger): Promise<KeyValueStore> {
@@ -55,14 +58,20 @@ async function createStore(config: Config, logger: Logger): Promise<KeyValueStor
   return store;
 }
 
-function cacheRoutes(app: Express, store: KeyValueStore): void {
-  app.get('/v1/keys/:key', async (req, res) => {
-    const key = parseKey(req.params.key);
-    const stored = await fromStore(() => store.get(key));
-    if (!stored) throw new HttpError(404, 'not_found', `no value for key ${key}`);
-    res.json({ key, value: stored.value, ttlSeconds: stored.ttlSeconds });
-  });
+/** The read behind every cached redirect: served without Express (see DirectRoute). */
+function readKeyRoute(store: KeyValueStore): DirectRoute {
+  return {
+    route: '/v1/keys/:key',
+    async handle(param, _req, res) {
+      const key = parseKey(param);
+      const stored = await fromStore(() => store.get(key));
+      if (!stored) throw new HttpError(404, 'not_found', `no value for key ${key}`);
+      sendJson(res, 200, { key, value: stored.value, ttlSeconds: stored.ttlSeconds });
+    },
+  };
+}
 
+function cacheRoutes(app: Express, store: KeyValueStore): void {
   app.put('/v1/keys/:key', async (req, res) => {
     const key = parseKey(req.params.key);
     const { value, ttlSeconds } = parsePutBody(req.body);

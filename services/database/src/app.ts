@@ -43,7 +43,7 @@ export async function createApp({ config, logger, info }: CreateAppOptions): Pro
   const { pool } = connection;
   const links = createLinksRepository(pool);
 
-  const { app, lifecycle } = createServiceApp({
+  const service = createServiceApp({
     info,
     config,
     logger,
@@ -95,7 +95,7 @@ export async function createApp({ config, logger, info }: CreateAppOptions): Pro
       });
     },
   });
-  return { app, lifecycle, close: () => connection.close() };
+  return { ...service, close: () => connection.close() };
 }
 
 /**

@@ -9,7 +9,7 @@ import { createBackendApi } from './backend-api.js';
 import type { FrontendConfig } from './config.js';
 import { apiForwarder } from './forwarder.js';
 import { securityHeaders } from './security.js';
-import { mountFallbacks, mountPages, mountStatic } from './site.js';
+import { mountFallbacks, mountPages, mountStatic, redirectRoute } from './site.js';
 
 export interface CreateAppOptions {
   config: FrontendConfig;
@@ -26,23 +26,24 @@ export async function createApp({ config, logger, info }: CreateAppOptions): Pro
   });
   // No readiness check on the backend: pages keep answering (with a friendly 503) while it
   // is down, and failing readiness here would take the whole entry point out of rotation.
-  const { app, lifecycle } = createServiceApp({
+  const backendApi = createBackendApi(backend);
+  const service = createServiceApp({
     info,
     config,
     logger,
+    directRoutes: [redirectRoute({ backend: backendApi, logger })],
     // /api bodies are forwarded byte for byte, so the shared JSON parser must not read them.
     rawBodyPrefixes: ['/api'],
     routes: (app) => {
       app.use(securityHeaders());
       mountStatic(app);
       app.use('/api', apiForwarder({ backend, timeoutMs: config.BACKEND_TIMEOUT_MS, logger }));
-      mountPages(app, { backend: createBackendApi(backend), config });
+      mountPages(app, { backend: backendApi, config });
       mountFallbacks(app, logger);
     },
   });
   return {
-    app,
-    lifecycle,
+    ...service,
     close: () => backend.close(),
   };
 }

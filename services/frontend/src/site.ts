@@ -1,14 +1,12 @@
+import type { ServerResponse } from 'node:http';
+import type { DirectRoute } from '@appdist/service-kit/direct-route';
 import type { Logger } from '@appdist/service-kit/logger';
-import express, {
-  type ErrorRequestHandler,
-  type Express,
-  type Request,
-  type Response,
-} from 'express';
+import express, { type ErrorRequestHandler, type Express, type Request } from 'express';
 import { type BackendApi, BackendError, type CreateResult } from './backend-api.js';
 import type { FrontendConfig } from './config.js';
 import { isHttpUrl } from './html.js';
 import { errorPage, type FormError, type FormValues, homePage, notFoundPage } from './pages.js';
+import { setRedirectSecurityHeaders, setSecurityHeaders } from './security.js';
 import { STATIC_ASSETS } from './static-assets.js';
 
 /** The backend's code rule; anything else cannot exist, so it is a 404 without a backend call. */
@@ -26,9 +24,20 @@ function isApiPath(path: string): boolean {
   return path === '/api' || path.startsWith('/api/');
 }
 
-function sendPage(res: Response, status: number, page: string): void {
-  // Pages show live counts and per-request messages: never serve them from a cache.
-  res.status(status).set('cache-control', 'no-store').type('html').send(page);
+function sendPage(
+  res: ServerResponse,
+  status: number,
+  page: string,
+  headers: Readonly<Record<string, string>> = {},
+): void {
+  res.writeHead(status, {
+    ...headers,
+    // Pages show live counts and per-request messages: never serve them from a cache.
+    'cache-control': 'no-store',
+    'content-type': 'text/html; charset=utf-8',
+    'content-length': Buffer.byteLength(page),
+  });
+  res.end(page);
 }
 
 function shortUrlBase(req: Request, publicUrl: string | undefined): string {
@@ -131,27 +140,53 @@ export function mountPages(app: Express, { backend, config }: SiteOptions): void
       }),
     );
   });
+}
 
-  app.get('/:code', async (req, res) => {
-    const { code } = req.params;
-    if (!CODE_SHAPE.test(code) || RESERVED_CODES.has(code)) {
-      sendPage(res, 404, notFoundPage());
-      return;
-    }
-    const target = await backend.resolve(code);
-    if (target === undefined) {
-      sendPage(res, 404, notFoundPage());
-      return;
-    }
-    // The backend only stores http(s) URLs; checked again so a bad row can never become a
-    // javascript: or data: redirect.
-    if (!isHttpUrl(target)) {
-      throw new BackendError(502, 'backend resolved a code to a non-http URL');
-    }
-    // Every visit must reach the backend to be counted.
-    res.set('cache-control', 'private, no-store');
-    res.redirect(302, target);
-  });
+/**
+ * `GET /:code`, the redirect: served without Express (see DirectRoute). Codes that cannot
+ * exist and reserved names are left to Express, whose fallback answers them with the 404 page.
+ */
+export function redirectRoute({
+  backend,
+  logger,
+}: {
+  backend: BackendApi;
+  logger: Logger;
+}): DirectRoute {
+  return {
+    route: '/:code',
+    accepts: (code) => CODE_SHAPE.test(code) && !RESERVED_CODES.has(code),
+    async handle(code, _req, res) {
+      const target = await backend.resolve(code);
+      if (target === undefined) {
+        setSecurityHeaders(res);
+        sendPage(res, 404, notFoundPage());
+        return;
+      }
+      const location = redirectLocation(target);
+      setRedirectSecurityHeaders(res);
+      res.writeHead(302, {
+        location,
+        // Every visit must reach the backend to be counted.
+        'cache-control': 'private, no-store',
+        'content-length': '0',
+      });
+      res.end();
+    },
+    onError(error, request, res) {
+      setSecurityHeaders(res);
+      sendErrorPage(error, request, res, logger);
+    },
+  };
+}
+
+/**
+ * The backend only stores http(s) URLs; checked again so a bad row can never become a
+ * javascript: or data: redirect. The URL's own serialisation is safe in a header.
+ */
+function redirectLocation(target: string): string {
+  if (isHttpUrl(target)) return new URL(target).href;
+  throw new BackendError(502, 'backend resolved a code to a non-http URL');
 }
 
 const CLIENT_ERROR_MESSAGES: Record<number, string> = {
@@ -174,45 +209,55 @@ export function mountFallbacks(app: Express, logger: Logger): void {
       next(err);
       return;
     }
-    if (err instanceof BackendError) {
-      logger.warn({ err, path: req.path }, 'backend unavailable for a page');
-      if (err.status === 503) res.set('retry-after', err.retryAfter);
-      sendPage(
-        res,
-        err.status,
-        errorPage(
-          err.status === 503
-            ? {
-                title: 'Back in a moment',
-                message:
-                  'Links cannot be looked up or created right now. Please try again in a few seconds.',
-              }
-            : {
-                title: 'Something went wrong',
-                message: 'The link service gave an unexpected answer. Please try again.',
-              },
-        ),
-      );
-      return;
-    }
-    const status = (err as { status?: unknown } | null)?.status;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      sendPage(
-        res,
-        status,
-        errorPage({
-          title: 'Request not accepted',
-          message: CLIENT_ERROR_MESSAGES[status] ?? 'The request could not be read.',
-        }),
-      );
-      return;
-    }
-    logger.error({ err, method: req.method, path: req.path }, 'unhandled error');
-    sendPage(
-      res,
-      500,
-      errorPage({ title: 'Something went wrong', message: 'Please try again in a moment.' }),
-    );
+    sendErrorPage(err, req, res, logger);
   };
   app.use(htmlErrors);
+}
+
+/** An error as an HTML page: 503 or 502 when the backend failed, the 4xx it carries, else 500. */
+function sendErrorPage(
+  err: unknown,
+  request: { method: string; path: string },
+  res: ServerResponse,
+  logger: Logger,
+): void {
+  if (err instanceof BackendError) {
+    logger.warn({ err, path: request.path }, 'backend unavailable for a page');
+    sendPage(
+      res,
+      err.status,
+      errorPage(
+        err.status === 503
+          ? {
+              title: 'Back in a moment',
+              message:
+                'Links cannot be looked up or created right now. Please try again in a few seconds.',
+            }
+          : {
+              title: 'Something went wrong',
+              message: 'The link service gave an unexpected answer. Please try again.',
+            },
+      ),
+      err.status === 503 ? { 'retry-after': err.retryAfter } : {},
+    );
+    return;
+  }
+  const status = (err as { status?: unknown } | null)?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    sendPage(
+      res,
+      status,
+      errorPage({
+        title: 'Request not accepted',
+        message: CLIENT_ERROR_MESSAGES[status] ?? 'The request could not be read.',
+      }),
+    );
+    return;
+  }
+  logger.error({ err, method: request.method, path: request.path }, 'unhandled error');
+  sendPage(
+    res,
+    500,
+    errorPage({ title: 'Something went wrong', message: 'Please try again in a moment.' }),
+  );
 }

@@ -185,6 +185,10 @@ describe('redirects (stub backend: a recording HTTP server)', () => {
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toBe(LINK.url);
     expect(res.headers.get('cache-control')).toBe('private, no-store');
+    // The target learns nothing of where the click came from; page-only headers are left out.
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(res.headers.get('strict-transport-security')).toContain('max-age=');
+    expect(res.headers.get('content-security-policy')).toBeNull();
     expect(pathsCalled(backend)).toEqual(['GET /api/resolve/abc123']);
   });
 

@@ -38,7 +38,7 @@ export async function createApp(options: CreateAppOptions): Promise<AppHandle> {
     logger,
   });
   const shutdown = new AbortController();
-  const { app, lifecycle } = createServiceApp({
+  const service = createServiceApp({
     info,
     config,
     logger,
@@ -62,8 +62,7 @@ export async function createApp(options: CreateAppOptions): Promise<AppHandle> {
     },
   });
   return {
-    app,
-    lifecycle,
+    ...service,
     async close() {
       shutdown.abort(new Error('the tester is shutting down'));
       await loads.close();
