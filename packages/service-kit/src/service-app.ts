@@ -6,7 +6,7 @@ import { type DirectRoute, directRouteParts, matchSegment } from './direct-route
 import { errorBody, errorHandler, notFoundHandler, sendError } from './errors.js';
 import { createFaults } from './faults.js';
 import { Lifecycle } from './lifecycle.js';
-import type { Logger } from './logger.js';
+import { type Logger, requestLogWriter } from './logger.js';
 import { createHttpMetrics, OPERATIONAL_PATHS, routeTemplate } from './metrics.js';
 import { REQUEST_ID_HEADER, requestIdFrom, runWithRequestId } from './request-context.js';
 import { sendJson } from './response.js';
@@ -74,6 +74,7 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
   const { info, config, logger } = options;
   const lifecycle = new Lifecycle();
   const metrics = createHttpMetrics(info);
+  const logRequest = requestLogWriter(logger);
   const faults = createFaults({
     errorRate: config.FAULT_ERROR_RATE,
     delayMs: config.FAULT_DELAY_MS,
@@ -107,16 +108,13 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
       const durationMs = performance.now() - start;
       const method = req.method ?? 'GET';
       metrics.requestFinished(method, route(), res.statusCode, durationMs / 1000);
-      logger.info(
-        {
-          requestId,
-          method,
-          path,
-          status: res.statusCode,
-          durationMs: Math.round(durationMs * 10) / 10,
-        },
-        'request',
-      );
+      logRequest({
+        requestId,
+        method,
+        path,
+        status: res.statusCode,
+        durationMs: Math.round(durationMs * 10) / 10,
+      });
     };
     res.once('finish', done);
     res.once('close', done);
@@ -170,7 +168,7 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
   app.get('/metrics', async (_req, res) => {
     const texts = await Promise.all(registries.map((registry) => registry.metrics()));
     res.setHeader('content-type', metrics.registry.contentType);
-    res.send(texts.join(''));
+    res.send([metrics.render(), ...texts].join('\n'));
   });
 
   if (faults) {
