@@ -1,6 +1,7 @@
 import { runE2ECommand } from '@appdist/e2e/e2e-command';
 import { runImagesPlan } from '@appdist/images/plan';
 import { KustomizeError } from '@appdist/kustomize/errors';
+import { CrdsInvalidError } from '@appdist/validation/crds';
 import { Command, CommanderError, Option } from 'commander';
 import { runConformanceCommand } from './conformance-command.js';
 import { DEFAULT_TESTER_URL, type GateAction, runGateCommand } from './operator-commands.js';
@@ -290,7 +291,7 @@ export async function run(
       if (error.exitCode === 0) return 0;
       return EXIT_USAGE;
     }
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || error instanceof CrdsInvalidError) {
       output.stderr(`appdist: ${error.message}\n`);
       return EXIT_USAGE;
     }

@@ -1,3 +1,5 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { appdist, brokenFixture, FIXTURE } from './run-cli.js';
@@ -97,6 +99,20 @@ describe('appdist validate', () => {
       expect(result.exitCode).toBe(2);
       expect(result.stderr).toMatch(/CRD folder \/nonexistent does not exist/);
       expect(result.stderr).toMatch(/set APPDIST_CRDS_DIR, or download .*\/fetch-crds.sh/);
+    });
+
+    it('names a CRD file that is not YAML, without a stack trace', async () => {
+      const crds = await mkdtemp(join(tmpdir(), 'appdist-crds-'));
+      await writeFile(join(crds, 'broken.yaml'), 'kind: CustomResourceDefinition\nspec: [open\n');
+      const result = await appdist(['validate', join(FIXTURE, 'app-istio'), '--crds', crds]);
+      await rm(crds, { recursive: true });
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toMatch(
+        new RegExp(
+          `^appdist: CRD file ${crds}/broken.yaml is not valid YAML \\(.*\\(3:1\\)\\): replace it`,
+        ),
+      );
+      expect(result.stderr).not.toMatch(/\bat /);
     });
 
     it('needs the repository for its default targets', async () => {

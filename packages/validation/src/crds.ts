@@ -18,6 +18,21 @@ export class CrdsNotFoundError extends Error {
   }
 }
 
+/** A file in the CRD folder that is not YAML: names the file, the place and the fix. */
+export class CrdsInvalidError extends Error {
+  readonly file: string;
+  constructor(file: string, cause: unknown) {
+    const reason =
+      cause instanceof Error ? (cause.message.split('\n')[0] ?? cause.message) : String(cause);
+    super(
+      `CRD file ${file} is not valid YAML (${reason}): replace it with the upstream file (packages/validation/scripts/fetch-crds.sh <dir> downloads the pinned ones), or pass --crds <dir> with another folder`,
+      { cause },
+    );
+    this.name = 'CrdsInvalidError';
+    this.file = file;
+  }
+}
+
 /** crdsDir option, then APPDIST_CRDS_DIR, then `<repository root>/../shared/crds`. */
 export function resolveCrdsDir(
   options: {
@@ -129,7 +144,12 @@ export async function loadCrds(dir: string): Promise<CrdRegistry> {
   const ajv = createAjv();
   const kinds = new Map<string, CrdVersion[]>();
   for (const file of await yamlFiles(dir)) {
-    const documents = loadCrdDocuments(await readFile(file, 'utf8'), file);
+    let documents: unknown[];
+    try {
+      documents = loadCrdDocuments(await readFile(file, 'utf8'), file);
+    } catch (error) {
+      throw new CrdsInvalidError(file, error);
+    }
     for (const document of documents) {
       const crd = asRecord(document);
       if (crd?.kind !== 'CustomResourceDefinition') continue;

@@ -99,3 +99,25 @@ export async function findModel(
       : undefined) ?? modelIn(await importOnce(specifier), apiVersion, kind);
   return model ? { model, source: owner.source } : undefined;
 }
+
+/**
+ * The kinds this project's distributions and provider example render. Their models (and the
+ * core field types) are loaded ahead, in the background, so that their first use does not
+ * wait; a kind missing here is still found, only later. A test keeps the list complete.
+ */
+export const RENDERED_KINDS: ReadonlyArray<readonly [apiVersion: string, kind: string]> = [
+  ['v1', 'ConfigMap'],
+  ['v1', 'Namespace'],
+  ['v1', 'Secret'],
+  ['v1', 'Service'],
+  ['v1', 'ServiceAccount'],
+  ['apps/v1', 'Deployment'],
+  ['apps/v1', 'StatefulSet'],
+  ['autoscaling/v2', 'HorizontalPodAutoscaler'],
+  ['policy/v1', 'PodDisruptionBudget'],
+  ['networking.k8s.io/v1', 'NetworkPolicy'],
+  ['networking.k8s.io/v1', 'Ingress'],
+  ['networking.istio.io/v1', 'Gateway'],
+  ['source.toolkit.fluxcd.io/v1', 'GitRepository'],
+  ['kustomize.toolkit.fluxcd.io/v1', 'Kustomization'],
+];

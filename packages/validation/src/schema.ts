@@ -2,13 +2,25 @@ import type { KubernetesObject } from '@appdist/kustomize/kubernetes-object';
 import { type AjvLikeError, ajvIssues, type SchemaIssue } from './ajv-issues.js';
 import { type CrdRegistry, type CrdVersion, loadCrds, resolveCrdsDir } from './crds.js';
 import { deprecatedApi } from './deprecated-apis.js';
-import { findModel, type ModelClass, splitApiVersion } from './models.js';
-import { unknownCoreFields, unknownMetadataFields } from './strict-fields.js';
+import { findModel, type ModelClass, RENDERED_KINDS, splitApiVersion } from './models.js';
+import { preloadFieldTypes, unknownCoreFields, unknownMetadataFields } from './strict-fields.js';
 
 export interface SchemaValidatorOptions {
   /** Folder of upstream CRDs; see resolveCrdsDir for the fallbacks. */
   crdsDir?: string | undefined;
   env?: NodeJS.ProcessEnv;
+}
+
+let preloadStarted = false;
+
+/** Loads RENDERED_KINDS' models and the core field types once; what fails here fails again in use. */
+function preloadModels(): void {
+  if (preloadStarted) return;
+  preloadStarted = true;
+  (async () => {
+    await preloadFieldTypes();
+    for (const [apiVersion, kind] of RENDERED_KINDS) await findModel(apiVersion, kind);
+  })().catch(() => undefined);
 }
 
 function modelErrors(model: ModelClass, object: Record<string, unknown>): AjvLikeError[] {
@@ -29,22 +41,44 @@ function modelErrors(model: ModelClass, object: Record<string, unknown>): AjvLik
  * over core kinds and every object's metadata.
  */
 export class SchemaValidator {
-  readonly crds: CrdRegistry;
+  /** Where the CRDs are read from. */
+  readonly crdsDir: string;
+  readonly #crds: Promise<CrdRegistry>;
 
-  private constructor(crds: CrdRegistry) {
-    this.crds = crds;
+  private constructor(crdsDir: string, crds: Promise<CrdRegistry>) {
+    this.crdsDir = crdsDir;
+    this.#crds = crds;
   }
 
+  /**
+   * Resolves the CRD folder (CrdsNotFoundError when there is none) and starts loading the CRDs,
+   * the models of the kinds distributions render and the core field types. It does not wait for
+   * them: that one-time loading takes longer than validating every object of a distribution,
+   * and it runs while the caller renders, whose kustomize leaves this process idle. A failure
+   * to load the CRDs is thrown by validate().
+   */
   static async create(options: SchemaValidatorOptions = {}): Promise<SchemaValidator> {
     const dir = resolveCrdsDir({ crdsDir: options.crdsDir, env: options.env ?? process.env });
-    return new SchemaValidator(await loadCrds(dir));
+    // From the next turn of the event loop on, so that the caller's first render starts first.
+    const crds = new Promise((resolve) => setImmediate(resolve)).then(() => {
+      preloadModels();
+      return loadCrds(dir);
+    });
+    crds.catch(() => undefined);
+    return new SchemaValidator(dir, crds);
+  }
+
+  /** The CRDs, once loaded. */
+  crds(): Promise<CrdRegistry> {
+    return this.#crds;
   }
 
   async validate(object: KubernetesObject): Promise<SchemaIssue[]> {
     // Retired apiVersions get one precise finding from the policy rules instead.
     if (deprecatedApi(object.apiVersion, object.kind)) return [];
     const { group, version } = splitApiVersion(object.apiVersion);
-    const crdVersions = this.crds.kinds.get(`${group}/${object.kind}`);
+    const crds = await this.#crds;
+    const crdVersions = crds.kinds.get(`${group}/${object.kind}`);
     if (crdVersions) return this.validateCustomResource(object, version, crdVersions);
 
     const found = await findModel(object.apiVersion, object.kind);
@@ -53,7 +87,7 @@ export class SchemaValidator {
         {
           field: 'apiVersion',
           rule: 'schema.unknown-kind',
-          message: `no schema for ${object.apiVersion} ${object.kind}: not a Kubernetes, Flux, Istio or Gateway API kind, and no CRD in ${this.crds.dir} defines it`,
+          message: `no schema for ${object.apiVersion} ${object.kind}: not a Kubernetes, Flux, Istio or Gateway API kind, and no CRD in ${crds.dir} defines it`,
         },
       ];
     }
@@ -82,7 +116,7 @@ export class SchemaValidator {
         {
           field: 'apiVersion',
           rule: 'schema.unknown-kind',
-          message: `${object.apiVersion} ${object.kind} is not served by the CRD (${versions[0]?.file ?? this.crds.dir}); served: ${served.join(', ') || 'none'}`,
+          message: `${object.apiVersion} ${object.kind} is not served by the CRD (${versions[0]?.file ?? this.crdsDir}); served: ${served.join(', ') || 'none'}`,
         },
       ];
     }

@@ -1,44 +1,23 @@
 import { isRecord } from '@appdist/kustomize/kubernetes-object';
 import { fieldPath } from './access.js';
+import { type FieldTypes, loadFieldTypes } from './field-types.js';
 import { splitApiVersion } from './models.js';
-
-interface Attribute {
-  baseName: string;
-  type: string;
-}
-
-interface TypedModel {
-  getAttributeTypeMap(): readonly Attribute[];
-}
 
 export interface UnknownField {
   field: string;
   message: string;
 }
 
-function isTypedModel(value: unknown): value is TypedModel {
-  return (
-    typeof value === 'function' &&
-    typeof (value as { getAttributeTypeMap?: unknown }).getAttributeTypeMap === 'function'
-  );
+let fieldTypes: Promise<FieldTypes> | undefined;
+
+function loadTypeMaps(): Promise<FieldTypes> {
+  fieldTypes ??= loadFieldTypes();
+  return fieldTypes;
 }
 
-let typeMaps: Promise<Map<string, TypedModel>> | undefined;
-
-/**
- * @kubernetes/client-node's generated models know every field of every core type. Only the
- * models module is imported: the package root also loads the HTTP client, at triple the cost.
- */
-function loadTypeMaps(): Promise<Map<string, TypedModel>> {
-  typeMaps ??= import('@kubernetes/client-node/dist/gen/models/all.js').then(
-    (models: Record<string, unknown>) =>
-      new Map(
-        Object.entries(models).filter((entry): entry is [string, TypedModel] =>
-          isTypedModel(entry[1]),
-        ),
-      ),
-  );
-  return typeMaps;
+/** Starts loading the field types, for SchemaValidator's background loading. */
+export async function preloadFieldTypes(): Promise<void> {
+  await loadTypeMaps();
 }
 
 /** client-node names types by version and kind, prefixed by group where names collide (CoreV1Event). */
@@ -56,7 +35,7 @@ function walk(
   value: unknown,
   type: string,
   path: Array<string | number>,
-  models: Map<string, TypedModel>,
+  models: FieldTypes,
   found: UnknownField[],
 ): void {
   if (PRIMITIVES.has(type) || value === null || value === undefined) return;
@@ -78,20 +57,17 @@ function walk(
     }
     return;
   }
-  const model = models.get(type);
-  if (!model || !isRecord(value)) return;
-  const attributes = new Map(
-    model.getAttributeTypeMap().map((attribute) => [attribute.baseName, attribute]),
-  );
+  const fields = models.get(type);
+  if (!fields || !isRecord(value)) return;
   for (const [key, item] of Object.entries(value)) {
-    const attribute = attributes.get(key);
-    if (!attribute) {
+    const fieldType = fields.get(key);
+    if (fieldType === undefined) {
       found.push({
         field: fieldPath(...path, key),
         message: `unknown field ${JSON.stringify(key)}`,
       });
     } else {
-      walk(item, attribute.type, [...path, key], models, found);
+      walk(item, fieldType, [...path, key], models, found);
     }
   }
 }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { build } from '@appdist/kustomize/kustomize';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { RENDERED_KINDS, splitApiVersion } from '../src/models.js';
 import { findRepositoryRoot } from '../src/repository.js';
 import { SchemaValidator } from '../src/schema.js';
 import { formatSummary, summarizeRender } from '../src/summary.js';
@@ -56,6 +57,24 @@ describe('examples/provider', () => {
         findings: [],
       });
     }
+  });
+
+  it('renders, with the distributions, only kinds that SchemaValidator loads ahead or finds in a CRD', async () => {
+    const rendered = [
+      ...(await Promise.all(DISTRIBUTIONS.map((name) => build(join(ROOT, 'dist', name))))).flat(),
+      ...(await validateProviderExample(ROOT, { schemas })).flatMap((result) => result.objects),
+    ];
+    const crds = await schemas.crds();
+    const ahead = new Set(RENDERED_KINDS.map(([apiVersion, kind]) => `${apiVersion} ${kind}`));
+    const missing = rendered.filter(
+      ({ apiVersion, kind }) =>
+        !ahead.has(`${apiVersion} ${kind}`) &&
+        !crds.kinds.has(`${splitApiVersion(apiVersion).group}/${kind}`),
+    );
+    expect(
+      [...new Set(missing.map(({ apiVersion, kind }) => `${apiVersion} ${kind}`))],
+      'add these to RENDERED_KINDS (packages/validation/src/models.ts)',
+    ).toEqual([]);
   });
 
   it('applies the provider patches and the manual-approval component in both forms', async () => {
