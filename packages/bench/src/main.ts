@@ -29,7 +29,8 @@ function runner(name: BenchmarkName, options: BenchOptions): () => Promise<Bench
     case 'create':
       return () => createBenchmark(load);
     case 'pipeline':
-      return () => pipelineBenchmark({ passes: options.pipelinePasses });
+      return () =>
+        pipelineBenchmark({ passes: options.pipelinePasses, processes: options.pipelineProcesses });
     case 'startup':
       return () => startupBenchmark({ runs: options.startupRuns });
     case 'turbo':

@@ -12,6 +12,7 @@ export interface BenchOptions {
   rounds: number;
   startupRuns: number;
   pipelinePasses: number;
+  pipelineProcesses: number;
   profile: boolean;
   /** turbo `--filter`; unset: the whole repository. */
   turboFilter: string | undefined;
@@ -30,7 +31,9 @@ their ratios and writes one JSON file per benchmark (and summary.md) to --out.
   --warmup <s>          warm-up seconds before each load run (default 3)
   --rounds <n>          load runs per side, alternating ours and baseline (default 2)
   --startup-runs <n>    starts per service; the median is reported (default 10)
-  --pipeline-passes <n> validation passes in one process, the first cold (default 4)
+  --pipeline-passes <n> validation passes in one process, the first cold (default 3)
+  --pipeline-processes <n>
+                        fresh processes for the pipeline; cold is their median (default 5)
   --turbo-filter <f>    restrict the turbo benchmark to a turbo --filter
   --profile             redirect: write --cpu-prof profiles of frontend, backend and cache
                         to <out>/profiles and print where their time went
@@ -61,6 +64,7 @@ export function parseOptions(argv: readonly string[], defaultOut: string): Bench
       rounds: { type: 'string' },
       'startup-runs': { type: 'string' },
       'pipeline-passes': { type: 'string' },
+      'pipeline-processes': { type: 'string' },
       'turbo-filter': { type: 'string' },
       profile: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -84,7 +88,8 @@ export function parseOptions(argv: readonly string[], defaultOut: string): Bench
     warmupSeconds: values.warmup === '0' ? 0 : positive('warmup', values.warmup, 3, false),
     rounds: positive('rounds', values.rounds, 2, true),
     startupRuns: positive('startup-runs', values['startup-runs'], 10, true),
-    pipelinePasses: positive('pipeline-passes', values['pipeline-passes'], 4, true),
+    pipelinePasses: positive('pipeline-passes', values['pipeline-passes'], 3, true),
+    pipelineProcesses: positive('pipeline-processes', values['pipeline-processes'], 5, true),
     profile: values.profile ?? false,
     turboFilter: values['turbo-filter'],
     help: values.help ?? false,

@@ -83,9 +83,10 @@ describe('smoke: every benchmark runs end to end for about a second', () => {
   }, 90_000);
 
   it('pipeline: renders and validates every distribution, cold and warm', async () => {
-    const result = await pipelineBenchmark({ passes: 2 });
+    const result = await pipelineBenchmark({ passes: 2, processes: 2 });
     expectMeasured(result);
     expect(result.targets.find((target) => target.description === 'no findings')?.met).toBe(true);
+    expect(result.notes[0]).toMatch(/\(the 2 processes: [+-][\d.]+ %, [+-][\d.]+ %\)/);
   }, 120_000);
 
   it('startup: every service becomes ready', async () => {

@@ -1,6 +1,6 @@
 import type { KubernetesObject } from '@appdist/kustomize/kubernetes-object';
 import { type AjvLikeError, ajvIssues, type SchemaIssue } from './ajv-issues.js';
-import { type CrdRegistry, type CrdVersion, loadCrds, resolveCrdsDir } from './crds.js';
+import { CrdRegistry, type CrdVersion, resolveCrdsDir } from './crds.js';
 import { deprecatedApi } from './deprecated-apis.js';
 import { findModel, type ModelClass, RENDERED_KINDS, splitApiVersion } from './models.js';
 import { preloadFieldTypes, unknownCoreFields, unknownMetadataFields } from './strict-fields.js';
@@ -11,15 +11,46 @@ export interface SchemaValidatorOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+type Schema =
+  | { source: 'crd'; versions: readonly CrdVersion[] }
+  | { source: 'model'; model: ModelClass; kubernetes: boolean }
+  | undefined;
+
+/**
+ * Where the schema of apiVersion/kind comes from. Built-in Kubernetes kinds never wait for the
+ * CRD folder: the API server serves their groups itself, so no CRD can define them. Any other
+ * kind is looked up in the CRDs first, which win over the model packages.
+ */
+async function schemaOf(crds: CrdRegistry, apiVersion: string, kind: string): Promise<Schema> {
+  const found = await findModel(apiVersion, kind);
+  if (found?.source === 'kubernetes')
+    return { source: 'model', model: found.model, kubernetes: true };
+  const versions = await crds.find(`${splitApiVersion(apiVersion).group}/${kind}`);
+  if (versions) return { source: 'crd', versions };
+  return found ? { source: 'model', model: found.model, kubernetes: false } : undefined;
+}
+
 let preloadStarted = false;
 
-/** Loads RENDERED_KINDS' models and the core field types once; what fails here fails again in use. */
-function preloadModels(): void {
+/**
+ * Makes RENDERED_KINDS ready in their order: compiles their CRD schemas and loads their models
+ * and the core field types, yielding between kinds so that a finished render is picked up at
+ * once. Once per process; what fails here fails again, and is reported, in use.
+ */
+function preload(crds: Promise<CrdRegistry>): void {
   if (preloadStarted) return;
   preloadStarted = true;
   (async () => {
     await preloadFieldTypes();
-    for (const [apiVersion, kind] of RENDERED_KINDS) await findModel(apiVersion, kind);
+    const registry = await crds;
+    for (const [apiVersion, kind] of RENDERED_KINDS) {
+      const schema = await schemaOf(registry, apiVersion, kind);
+      const { version } = splitApiVersion(apiVersion);
+      if (schema?.source === 'crd') {
+        schema.versions.find((candidate) => candidate.version === version)?.validate();
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   })().catch(() => undefined);
 }
 
@@ -60,29 +91,25 @@ export class SchemaValidator {
   static async create(options: SchemaValidatorOptions = {}): Promise<SchemaValidator> {
     const dir = resolveCrdsDir({ crdsDir: options.crdsDir, env: options.env ?? process.env });
     // From the next turn of the event loop on, so that the caller's first render starts first.
-    const crds = new Promise((resolve) => setImmediate(resolve)).then(() => {
-      preloadModels();
-      return loadCrds(dir);
-    });
+    const crds = new Promise((resolve) => setImmediate(resolve)).then(() => CrdRegistry.open(dir));
     crds.catch(() => undefined);
+    preload(crds);
     return new SchemaValidator(dir, crds);
-  }
-
-  /** The CRDs, once loaded. */
-  crds(): Promise<CrdRegistry> {
-    return this.#crds;
   }
 
   async validate(object: KubernetesObject): Promise<SchemaIssue[]> {
     // Retired apiVersions get one precise finding from the policy rules instead.
     if (deprecatedApi(object.apiVersion, object.kind)) return [];
-    const { group, version } = splitApiVersion(object.apiVersion);
     const crds = await this.#crds;
-    const crdVersions = crds.kinds.get(`${group}/${object.kind}`);
-    if (crdVersions) return this.validateCustomResource(object, version, crdVersions);
-
-    const found = await findModel(object.apiVersion, object.kind);
-    if (!found) {
+    const schema = await schemaOf(crds, object.apiVersion, object.kind);
+    if (schema?.source === 'crd') {
+      return this.validateCustomResource(
+        object,
+        splitApiVersion(object.apiVersion).version,
+        schema.versions,
+      );
+    }
+    if (!schema) {
       return [
         {
           field: 'apiVersion',
@@ -91,11 +118,10 @@ export class SchemaValidator {
         },
       ];
     }
-    const issues = ajvIssues(modelErrors(found.model, object));
-    const unknown =
-      found.source === 'kubernetes'
-        ? ((await unknownCoreFields(object)) ?? (await unknownMetadataFields(object.metadata)))
-        : await unknownMetadataFields(object.metadata);
+    const issues = ajvIssues(modelErrors(schema.model, object));
+    const unknown = schema.kubernetes
+      ? ((await unknownCoreFields(object)) ?? (await unknownMetadataFields(object.metadata)))
+      : await unknownMetadataFields(object.metadata);
     return [
       ...issues,
       ...unknown.map((field) => ({ ...field, rule: 'schema.unknown-field' as const })),

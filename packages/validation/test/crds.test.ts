@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { indentQuotedContinuations, loadCrdDocuments } from '../src/crd-yaml.js';
-import { CrdsNotFoundError, loadCrds, resolveCrdsDir, strictSchema } from '../src/crds.js';
+import {
+  CrdRegistry,
+  CrdsInvalidError,
+  CrdsNotFoundError,
+  resolveCrdsDir,
+  strictSchema,
+} from '../src/crds.js';
 import { writeTree } from './tree.js';
 
 describe('resolveCrdsDir', () => {
@@ -84,8 +90,8 @@ describe('strictSchema', () => {
 
 describe('loadCrds', () => {
   it('registers every served version once, though Flagger ships its CRDs twice', async () => {
-    const registry = await loadCrds(resolveCrdsDir());
-    const versions = (key: string) => registry.kinds.get(key)?.map((crd) => crd.version);
+    const kinds = await (await CrdRegistry.open(resolveCrdsDir())).all();
+    const versions = (key: string) => kinds.get(key)?.map((crd) => crd.version);
     expect(versions('flagger.app/Canary')).toEqual(['v1beta1']);
     expect(versions('flagger.app/MetricTemplate')).toEqual(['v1beta1']);
     expect(versions('flagger.app/AlertProvider')).toEqual(['v1beta1']);
@@ -95,7 +101,33 @@ describe('loadCrds', () => {
 
   it('refuses a folder without CRDs', async () => {
     const empty = await writeTree({ 'notes.yaml': 'kind: ConfigMap\n' });
-    await expect(loadCrds(empty)).rejects.toThrow(/no CustomResourceDefinitions under/);
+    await expect((await CrdRegistry.open(empty)).all()).rejects.toThrow(
+      /no CustomResourceDefinitions under/,
+    );
+    const nothing = await writeTree({ 'README.md': 'no YAML here\n' });
+    await expect(CrdRegistry.open(nothing)).rejects.toThrow(/no CustomResourceDefinitions under/);
+  });
+
+  it('reads files only as far as a lookup needs', async () => {
+    const crd = [
+      'apiVersion: apiextensions.k8s.io/v1',
+      'kind: CustomResourceDefinition',
+      'spec:',
+      '  group: example.com',
+      '  names: { kind: Widget }',
+      '  versions:',
+      '    - name: v1',
+      '      served: true',
+      '      schema: { openAPIV3Schema: { type: object } }',
+      '',
+    ].join('\n');
+    const dir = await writeTree({ 'a.yaml': crd, 'b.yaml': 'spec: [never closed\n' });
+    const registry = await CrdRegistry.open(dir);
+    // b.yaml is broken, and a lookup that a.yaml answers never reads it.
+    expect((await registry.find('example.com/Widget'))?.map((version) => version.file)).toEqual([
+      'a.yaml',
+    ]);
+    await expect(registry.find('example.com/Gadget')).rejects.toThrow(CrdsInvalidError);
   });
 });
 

