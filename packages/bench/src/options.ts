@@ -33,7 +33,7 @@ their ratios and writes one JSON file per benchmark (and summary.md) to --out.
   --startup-runs <n>    starts per service; the median is reported (default 10)
   --pipeline-passes <n> validation passes in one process, the first cold (default 3)
   --pipeline-processes <n>
-                        fresh processes for the pipeline; cold is their median (default 5)
+                        fresh processes per side for the pipeline; cold is their median (default 5)
   --turbo-filter <f>    restrict the turbo benchmark to a turbo --filter
   --profile             redirect: write --cpu-prof profiles of frontend, backend and cache
                         to <out>/profiles and print where their time went

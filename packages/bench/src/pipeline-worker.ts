@@ -2,33 +2,35 @@
  * The distribution pipeline in a fresh process, so the first pass is cold: it renders and
  * validates dist/app-kubernetes, app-istio, app-linkerd and examples/provider as
  * `appdist validate` does (one after the other here, so the times add up), `passes` times, and
- * prints the timings as JSON.
+ * prints the timings as JSON. With --render-only it renders the same folders the same way and
+ * validates nothing, without loading validation: the baseline.
  *
- *   node pipeline-worker.js <repository root> <passes>
+ *   node pipeline-worker.js <repository root> <passes> [--render-only]
  */
 const processStartMs = performance.now();
 
-const [root, passesArgument] = process.argv.slice(2);
+const [root, passesArgument, mode] = process.argv.slice(2);
 const passes = Number(passesArgument ?? 1);
-if (!root || !Number.isInteger(passes) || passes < 1) {
-  process.stderr.write('usage: pipeline-worker.js <repository root> <passes>\n');
+const renderOnly = mode === '--render-only';
+if (!root || !Number.isInteger(passes) || passes < 1 || (mode !== undefined && !renderOnly)) {
+  process.stderr.write('usage: pipeline-worker.js <repository root> <passes> [--render-only]\n');
   process.exit(2);
 }
 
 const importStart = performance.now();
-const [{ SchemaValidator }, { validateDirectory }, { validateProviderExample }, { join }] =
-  await Promise.all([
-    import('@appdist/validation/schema'),
-    import('@appdist/validation/validate-directory'),
-    import('@appdist/validation/validate-example'),
-    import('node:path'),
-  ]);
+const [{ validateDirectory }, { validateProviderExample }, { join }] = await Promise.all([
+  import('@appdist/validation/validate-directory'),
+  import('@appdist/validation/validate-example'),
+  import('node:path'),
+]);
+const schemaModule = renderOnly ? undefined : await import('@appdist/validation/schema');
 
 const importMs = performance.now() - importStart;
 
 const schemaStart = performance.now();
-const schemas = await SchemaValidator.create();
+const schemas = await schemaModule?.SchemaValidator.create();
 const schemaMs = performance.now() - schemaStart;
+const options = schemas ? { schemas } : { validate: false };
 
 const DISTRIBUTIONS = ['app-kubernetes', 'app-istio', 'app-linkerd'];
 const results = [];
@@ -37,10 +39,10 @@ for (let pass = 0; pass < passes; pass++) {
   const renders = [];
   for (const name of DISTRIBUTIONS) {
     renders.push(
-      await validateDirectory(join(root, 'dist', name), { distribution: name, schemas }),
+      await validateDirectory(join(root, 'dist', name), { distribution: name, ...options }),
     );
   }
-  renders.push(...(await validateProviderExample(root, { schemas })));
+  renders.push(...(await validateProviderExample(root, options)));
   results.push({
     totalMs: performance.now() - passStart,
     renders: renders.map((render) => ({

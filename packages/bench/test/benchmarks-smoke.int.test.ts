@@ -86,7 +86,7 @@ describe('smoke: every benchmark runs end to end for about a second', () => {
     const result = await pipelineBenchmark({ passes: 2, processes: 2 });
     expectMeasured(result);
     expect(result.targets.find((target) => target.description === 'no findings')?.met).toBe(true);
-    expect(result.notes[0]).toMatch(/\(the 2 processes: [+-][\d.]+ %, [+-][\d.]+ %\)/);
+    expect(result.notes[0]).toMatch(/\(our 2 processes: [+-][\d.]+ %, [+-][\d.]+ %\)/);
   }, 120_000);
 
   it('startup: every service becomes ready', async () => {

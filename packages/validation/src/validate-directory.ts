@@ -5,7 +5,6 @@ import { build } from '@appdist/kustomize/kustomize';
 import type { Mesh } from './appdist-contract.js';
 import type { Finding } from './finding.js';
 import type { SchemaValidator } from './schema.js';
-import { validateObjects } from './validate-objects.js';
 
 export interface ValidateDirectoryOptions {
   /** Name for the findings; defaults to the folder name (`app-istio`). */
@@ -14,6 +13,8 @@ export interface ValidateDirectoryOptions {
   crdsDir?: string | undefined;
   schemas?: SchemaValidator | false;
   loadRestrictor?: BuildOptions['loadRestrictor'];
+  /** false: render only, with no findings; the validation modules are then never loaded. */
+  validate?: boolean;
 }
 
 export interface DirectoryValidation {
@@ -39,6 +40,19 @@ export async function validateDirectory(
     options.loadRestrictor ? { loadRestrictor: options.loadRestrictor } : {},
   );
   const validateStart = performance.now();
+  if (options.validate === false) {
+    return {
+      distribution,
+      dir: absolute,
+      objects,
+      findings: [],
+      renderMs: validateStart - renderStart,
+      validateMs: 0,
+    };
+  }
+  // Imported on first use, so that rendering alone (the pipeline benchmark's baseline) does not
+  // load validation.
+  const { validateObjects } = await import('./validate-objects.js');
   const findings = await validateObjects(objects, {
     distribution,
     mesh: options.mesh,

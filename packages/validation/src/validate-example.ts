@@ -86,6 +86,8 @@ export interface ExampleOptions {
   crdsDir?: string | undefined;
   /** The example folder; defaults to examples/provider of the checkout. */
   example?: string;
+  /** false: render the same folders without validating them. */
+  validate?: boolean;
 }
 
 /**
@@ -103,6 +105,7 @@ export async function validateProviderExample(
     loadRestrictor: 'LoadRestrictionsNone' as const,
     crdsDir: options.crdsDir,
     ...(options.schemas ? { schemas: options.schemas } : {}),
+    ...(options.validate === false ? { validate: false } : {}),
   };
   try {
     const results = [await validateDirectory(prepared.dir, { ...common, distribution: name })];
@@ -124,9 +127,11 @@ export async function validateProviderExample(
       if (!dir) continue;
       const distribution = `${name} (Flux Kustomization ${kustomization.metadata.name})`;
       const applied = await validateDirectory(dir, { ...common, distribution });
-      applied.findings.push(
-        ...fluxHealthCheckFindings(kustomization, applied.objects, distribution),
-      );
+      if (options.validate !== false) {
+        applied.findings.push(
+          ...fluxHealthCheckFindings(kustomization, applied.objects, distribution),
+        );
+      }
       results.push(applied);
     }
     return results;

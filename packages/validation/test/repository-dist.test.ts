@@ -59,6 +59,18 @@ describe('examples/provider', () => {
     }
   });
 
+  it('renders the same folders without validating them, for the pipeline benchmark', async () => {
+    const validated = await validateProviderExample(ROOT, { schemas });
+    const rendered = await validateProviderExample(ROOT, { validate: false });
+    expect(rendered.map((result) => [result.distribution, result.objects.length])).toEqual(
+      validated.map((result) => [result.distribution, result.objects.length]),
+    );
+    expect(rendered.every((result) => result.validateMs === 0)).toBe(true);
+    const istio = await validateDirectory(join(ROOT, 'dist', 'app-istio'), { validate: false });
+    expect(istio.objects.length).toBeGreaterThan(0);
+    expect(istio.validateMs).toBe(0);
+  });
+
   it('renders, with the distributions, only kinds that SchemaValidator makes ready ahead', async () => {
     const rendered = [
       ...(await Promise.all(DISTRIBUTIONS.map((name) => build(join(ROOT, 'dist', name))))).flat(),
