@@ -1,7 +1,7 @@
 import { runE2ECommand } from '@appdist/e2e/e2e-command';
 import { runImagesPlan } from '@appdist/images/plan';
 import { KustomizeError } from '@appdist/kustomize/errors';
-import { CrdsInvalidError } from '@appdist/validation/crds';
+import { CrdsInvalidError, CrdsNotFoundError } from '@appdist/validation/crds';
 import { Command, CommanderError, Option } from 'commander';
 import { runConformanceCommand } from './conformance-command.js';
 import { DEFAULT_TESTER_URL, type GateAction, runGateCommand } from './operator-commands.js';
@@ -291,7 +291,12 @@ export async function run(
       if (error.exitCode === 0) return 0;
       return EXIT_USAGE;
     }
-    if (error instanceof UsageError || error instanceof CrdsInvalidError) {
+    // The CRD folder is read while the first render runs, so its errors arrive here.
+    if (
+      error instanceof UsageError ||
+      error instanceof CrdsInvalidError ||
+      error instanceof CrdsNotFoundError
+    ) {
       output.stderr(`appdist: ${error.message}\n`);
       return EXIT_USAGE;
     }

@@ -115,6 +115,16 @@ describe('appdist validate', () => {
       expect(result.stderr).not.toMatch(/\bat /);
     });
 
+    it('says how to provide the CRDs when the folder holds none', async () => {
+      const crds = await mkdtemp(join(tmpdir(), 'appdist-crds-'));
+      const result = await appdist(['validate', join(FIXTURE, 'app-istio'), '--crds', crds]);
+      await rm(crds, { recursive: true });
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toMatch(
+        new RegExp(`^appdist: no CustomResourceDefinitions under ${crds}\\. .*fetch-crds\\.sh`),
+      );
+    });
+
     it('needs the repository for its default targets', async () => {
       const result = await appdist(['validate'], '/');
       expect(result.exitCode).toBe(2);
