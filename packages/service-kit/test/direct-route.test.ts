@@ -1,14 +1,13 @@
 import { request } from 'node:http';
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { baseConfigSchema, loadConfig } from '../src/config.js';
 import { directRouteParts, matchSegment } from '../src/direct-route.js';
 import { type ErrorBody, HttpError } from '../src/errors.js';
-import { createLogger } from '../src/logger.js';
 import { currentRequestId } from '../src/request-context.js';
 import { sendJson } from '../src/response.js';
 import { type RunningServer, serve } from '../src/serve.js';
 import { createServiceApp } from '../src/service-app.js';
+import { capturedLogger } from './captured-logger.js';
 
 const info = { name: 'demo', version: '1.2.3', commit: 'abc' };
 const running: RunningServer[] = [];
@@ -19,14 +18,7 @@ afterEach(async () => {
 
 /** A service whose `/things/:id` is a direct route; `/things/:id/parts` and POST stay in Express. */
 async function start(env: Record<string, string> = {}) {
-  const lines: Array<Record<string, unknown>> = [];
-  const sink = new Writable({
-    write(chunk, _encoding, callback) {
-      lines.push(JSON.parse(String(chunk)));
-      callback();
-    },
-  });
-  const logger = createLogger({ name: 'demo', level: 'info' }, sink);
+  const { logger, lines: written } = capturedLogger();
   const config = loadConfig(baseConfigSchema, {
     PORT: '0',
     HOST: '127.0.0.1',
@@ -68,6 +60,7 @@ async function start(env: Record<string, string> = {}) {
   });
   const server = await serve({ ...service, close: async () => {} }, config, logger);
   running.push(server);
+  const lines = () => written.map((line) => JSON.parse(line) as Record<string, unknown>);
   return { ...server, lines, served, lifecycle: service.lifecycle };
 }
 
@@ -88,7 +81,7 @@ describe('direct routes', () => {
       'http_requests_total{method="GET",route="/things/:id",status="200"} 1',
     );
     expect(metrics).not.toContain('/things/a1');
-    expect(lines.find((line) => line.msg === 'request')).toMatchObject({
+    expect(lines().find((line) => line.msg === 'request')).toMatchObject({
       requestId: 'rid-7',
       method: 'GET',
       path: '/things/a1',

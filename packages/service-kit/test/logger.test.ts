@@ -1,17 +1,6 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, requestLogWriter } from '../src/logger.js';
-
-function capture(level: string) {
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, callback) {
-      lines.push(String(chunk));
-      callback();
-    },
-  });
-  return { lines, logger: createLogger({ name: 'demo', level, version: '1.2.3' }, sink) };
-}
+import { requestLogWriter } from '../src/logger.js';
+import { capturedLogger as capture } from './captured-logger.js';
 
 const withoutTime = (line: string | undefined) =>
   (line ?? '').replace(/"time":"[^"]+"/, '"time":"T"');

@@ -1,10 +1,10 @@
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { baseConfigSchema, loadConfig } from '../src/config.js';
 import { type ErrorBody, HttpError } from '../src/errors.js';
 import { createLogger } from '../src/logger.js';
 import { type RunningServer, serve } from '../src/serve.js';
 import { createServiceApp } from '../src/service-app.js';
+import { capturedLogger } from './captured-logger.js';
 
 async function errorOf(res: Response) {
   return ((await res.json()) as ErrorBody).error;
@@ -164,14 +164,7 @@ describe('loadConfig', () => {
 
 describe('logs', () => {
   it('writes one JSON line per request with the request id', async () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk, _enc, cb) {
-        lines.push(String(chunk));
-        cb();
-      },
-    });
-    const logger = createLogger({ name: 'demo', level: 'info' }, sink);
+    const { logger, lines } = capturedLogger();
     const config = loadConfig(baseConfigSchema, {
       PORT: '0',
       HOST: '127.0.0.1',
