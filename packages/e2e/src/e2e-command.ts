@@ -1,8 +1,9 @@
 import { join } from 'node:path';
+import { findRepositoryRoot } from '@appdist/validation/repository';
 import { isE2EDistribution, UnknownDistributionError } from './distributions.js';
 import { checkTag, type E2EImages, imageOverrides } from './images.js';
 import { preflightProblems } from './preflight.js';
-import { findRepositoryRoot, runE2E } from './run-e2e.js';
+import { runE2E } from './run-e2e.js';
 
 export interface Output {
   stdout(text: string): void;

@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { findRepositoryRoot } from '@appdist/validation/repository';
 import { formatCommand } from './command.js';
 import { type ExecutionContext, runStep, type Step } from './executor.js';
 import type { E2EImages } from './images.js';
@@ -57,22 +57,6 @@ export interface E2EResult {
   steps: StepResult[];
   failedStep?: string;
   error?: string;
-}
-
-/** The monorepo root: the nearest folder upwards whose package.json declares workspaces. */
-export function findRepositoryRoot(from: string): string | undefined {
-  for (let dir = resolve(from); ; dir = dirname(dir)) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest)) {
-      try {
-        const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { workspaces?: unknown };
-        if (pkg.workspaces) return dir;
-      } catch {
-        // an unreadable package.json is not the root; keep walking
-      }
-    }
-    if (dirname(dir) === dir) return undefined;
-  }
 }
 
 function stepResult(step: Step, status: StepStatus, seconds = 0, error?: string): StepResult {

@@ -2,10 +2,12 @@ import { execFile } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { findRepositoryRoot } from '@appdist/validation/repository';
 import { afterAll } from 'vitest';
-import { findRepositoryRoot } from '../src/repository.js';
 
-export const root = findRepositoryRoot(import.meta.dirname);
+const found = findRepositoryRoot(import.meta.dirname);
+if (!found) throw new Error(`no npm workspaces root above ${import.meta.dirname}`);
+export const root: string = found;
 
 export interface Result {
   code: number;
