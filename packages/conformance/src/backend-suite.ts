@@ -1,7 +1,7 @@
 import type { Check } from './check.js';
 import { expectJsonError, expectJsonObject, expectStatus, fail, snippet } from './expect.js';
 import type { Answer } from './http-client.js';
-import { expectLink, expectListed, type Link, LinkApi, targetFor } from './links.js';
+import { expectLink, LinkApi, linkLifecycleChecks, targetFor } from './links.js';
 import { poll } from './poll.js';
 import type { ServiceSuite, SuiteContext } from './suite.js';
 
@@ -15,35 +15,9 @@ function createdLinkChecks(context: SuiteContext, links: LinkApi): Check[] {
   const code = `${prefix}-link`;
   const url = targetFor(code);
   const resolvePath = `/api/resolve/${encodeURIComponent(code)}`;
-  let created: Link | undefined;
 
   return [
-    {
-      name: 'create',
-      run: async () => {
-        const answer = await links.create(code, url);
-        expectStatus(answer, 201);
-        created = expectLink(answer, { code, url });
-        if (created.clicks !== 0) fail(answer, 'clicks 0 on a new link', String(created.clicks));
-      },
-    },
-    {
-      name: 'read',
-      needs: ['create'],
-      run: async () => {
-        const answer = await links.get(code);
-        expectStatus(answer, 200);
-        const link = expectLink(answer, { code, url });
-        if (link.createdAt !== created?.createdAt) {
-          fail(answer, `createdAt ${created?.createdAt} as created`, link.createdAt);
-        }
-      },
-    },
-    {
-      name: 'list',
-      needs: ['create'],
-      run: () => expectListed(links, code),
-    },
+    ...linkLifecycleChecks(links, code, url),
     {
       name: 'resolve counts a click',
       needs: ['create'],

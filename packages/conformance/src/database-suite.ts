@@ -8,14 +8,7 @@ import {
   snippet,
 } from './expect.js';
 import type { Answer } from './http-client.js';
-import {
-  expectLink,
-  expectLinkPage,
-  expectListed,
-  type Link,
-  LinkApi,
-  targetFor,
-} from './links.js';
+import { expectLinkPage, LinkApi, linkLifecycleChecks, targetFor } from './links.js';
 import { EXPECTED_SCHEMA_VERSION } from './schema-version.js';
 import type { ServiceSuite, SuiteContext } from './suite.js';
 
@@ -28,34 +21,8 @@ const MAX_PAGES = 50;
 function linkChecks({ prefix }: SuiteContext, links: LinkApi): Check[] {
   const code = `${prefix}-link`;
   const url = targetFor(code);
-  let created: Link | undefined;
   return [
-    {
-      name: 'create',
-      run: async () => {
-        const answer = await links.create(code, url);
-        expectStatus(answer, 201);
-        created = expectLink(answer, { code, url });
-        if (created.clicks !== 0) fail(answer, 'clicks 0 on a new link', String(created.clicks));
-      },
-    },
-    {
-      name: 'read',
-      needs: ['create'],
-      run: async () => {
-        const answer = await links.get(code);
-        expectStatus(answer, 200);
-        const link = expectLink(answer, { code, url });
-        if (link.createdAt !== created?.createdAt) {
-          fail(answer, `createdAt ${created?.createdAt} as created`, link.createdAt);
-        }
-      },
-    },
-    {
-      name: 'list',
-      needs: ['create'],
-      run: () => expectListed(links, code),
-    },
+    ...linkLifecycleChecks(links, code, url),
     {
       name: 'delete',
       needs: ['create'],

@@ -1,3 +1,4 @@
+import type { Check } from './check.js';
 import type { Cleanup, WriteHandle } from './cleanup.js';
 import { expectJsonObject, expectStatus, fail, isRecord, snippet } from './expect.js';
 import type { Answer, HttpClient } from './http-client.js';
@@ -137,4 +138,40 @@ export async function expectListed(api: LinkApi, code: string): Promise<void> {
     }
     cursor = nextCursor;
   }
+}
+
+/**
+ * What both link APIs (the backend's and the database's) promise of a new link: `create` answers
+ * 201 with clicks 0, `read` returns it as created, `list` shows it. Later checks need 'create'.
+ */
+export function linkLifecycleChecks(links: LinkApi, code: string, url: string): Check[] {
+  let created: Link | undefined;
+  return [
+    {
+      name: 'create',
+      run: async () => {
+        const answer = await links.create(code, url);
+        expectStatus(answer, 201);
+        created = expectLink(answer, { code, url });
+        if (created.clicks !== 0) fail(answer, 'clicks 0 on a new link', String(created.clicks));
+      },
+    },
+    {
+      name: 'read',
+      needs: ['create'],
+      run: async () => {
+        const answer = await links.get(code);
+        expectStatus(answer, 200);
+        const link = expectLink(answer, { code, url });
+        if (link.createdAt !== created?.createdAt) {
+          fail(answer, `createdAt ${created?.createdAt} as created`, link.createdAt);
+        }
+      },
+    },
+    {
+      name: 'list',
+      needs: ['create'],
+      run: () => expectListed(links, code),
+    },
+  ];
 }
