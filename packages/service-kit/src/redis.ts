@@ -40,3 +40,16 @@ export function createRedisClient(options: RedisClientOptions): Redis {
   });
   return redis;
 }
+
+/** Quits politely when connected; otherwise, or if Redis goes away meanwhile, drops the socket. */
+export async function closeRedisClient(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') {
+    try {
+      await redis.quit();
+      return;
+    } catch {
+      // Redis went away while quitting: dropping the socket below is all that is left to do.
+    }
+  }
+  redis.disconnect();
+}

@@ -1,5 +1,5 @@
 import type { Logger } from '@appdist/service-kit/logger';
-import { createRedisClient } from '@appdist/service-kit/redis';
+import { closeRedisClient, createRedisClient } from '@appdist/service-kit/redis';
 import type { Redis } from 'ioredis';
 import {
   CounterOverflowError,
@@ -79,16 +79,8 @@ export class RedisStore implements KeyValueStore {
     await this.#run('', () => this.#redis.ping());
   }
 
-  async close(): Promise<void> {
-    if (this.#redis.status === 'ready') {
-      try {
-        await this.#redis.quit();
-        return;
-      } catch {
-        // Redis went away while quitting: dropping the socket below is all that is left to do.
-      }
-    }
-    this.#redis.disconnect();
+  close(): Promise<void> {
+    return closeRedisClient(this.#redis);
   }
 
   async #run<T>(key: string, command: () => Promise<T>): Promise<T> {
