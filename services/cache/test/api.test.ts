@@ -62,7 +62,7 @@ describe('cache API wiring', () => {
     }
     const ready = await send(server.url, 'GET', '/readyz');
     expect(ready.status).toBe(503);
-    expect(ready.body).toEqual({
+    expect(ready.json).toEqual({
       status: 'unavailable',
       checks: { store: 'redis: connection refused' },
     });

@@ -1,14 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  type ApiResponse,
-  errorCode,
-  incrPath,
-  keyPath,
-  type RequestBody,
-  send,
-} from './helpers.js';
+import { type Answer, errorCode, incrPath, keyPath, type RequestBody, send } from './helpers.js';
 
 export interface CacheTarget {
   name: string;
@@ -27,7 +20,7 @@ export function cacheContract(target: CacheTarget): void {
   afterAll(async () => {
     await stop();
   });
-  const api = (method: string, path: string, body?: RequestBody): Promise<ApiResponse> =>
+  const api = (method: string, path: string, body?: RequestBody): Promise<Answer> =>
     send(url, method, path, body);
 
   it('stores any JSON value and reads it back', async () => {
@@ -36,10 +29,10 @@ export function cacheContract(target: CacheTarget): void {
       const key = `any:${index}`;
       const put = await api('PUT', keyPath(key), { json: { value } });
       expect(put.status).toBe(200);
-      expect(put.body).toEqual({ key, value, ttlSeconds: null });
+      expect(put.json).toEqual({ key, value, ttlSeconds: null });
       const got = await api('GET', keyPath(key));
       expect(got.status).toBe(200);
-      expect(got.body).toEqual({ key, value, ttlSeconds: null });
+      expect(got.json).toEqual({ key, value, ttlSeconds: null });
     }
   });
 
@@ -47,19 +40,19 @@ export function cacheContract(target: CacheTarget): void {
     const key = `A-z_0.9:${'x'.repeat(192)}`;
     const put = await api('PUT', keyPath(key), { json: { value: 1, extra: 'ignored' } });
     expect(put.status).toBe(200);
-    expect((await api('GET', keyPath(key))).body).toEqual({ key, value: 1, ttlSeconds: null });
+    expect((await api('GET', keyPath(key))).json).toEqual({ key, value: 1, ttlSeconds: null });
   });
 
   it('reports the time to live, and a later PUT without one clears it', async () => {
     const put = await api('PUT', keyPath('ttl:long'), { json: { value: 'v', ttlSeconds: 60 } });
-    expect(put.body).toEqual({ key: 'ttl:long', value: 'v', ttlSeconds: 60 });
-    expect((await api('GET', keyPath('ttl:long'))).body).toEqual({
+    expect(put.json).toEqual({ key: 'ttl:long', value: 'v', ttlSeconds: 60 });
+    expect((await api('GET', keyPath('ttl:long'))).json).toEqual({
       key: 'ttl:long',
       value: 'v',
       ttlSeconds: 60,
     });
     await api('PUT', keyPath('ttl:long'), { json: { value: 'w' } });
-    expect((await api('GET', keyPath('ttl:long'))).body).toEqual({
+    expect((await api('GET', keyPath('ttl:long'))).json).toEqual({
       key: 'ttl:long',
       value: 'w',
       ttlSeconds: null,
@@ -72,17 +65,17 @@ export function cacheContract(target: CacheTarget): void {
     await api('PUT', keyPath('ttl:short'), { json: { value: 'soon gone', ttlSeconds: 1 } });
     await api('POST', incrPath('ttl:counter'));
     await api('PUT', keyPath('ttl:counter'), { json: { value: 5, ttlSeconds: 1 } });
-    expect((await api('POST', incrPath('ttl:counter'))).body).toEqual({
+    expect((await api('POST', incrPath('ttl:counter'))).json).toEqual({
       key: 'ttl:counter',
       value: 6,
     });
-    expect((await api('GET', keyPath('ttl:short'))).body).toMatchObject({ ttlSeconds: 1 });
+    expect((await api('GET', keyPath('ttl:short'))).json).toMatchObject({ ttlSeconds: 1 });
     await sleep(1_200);
     expect((await api('GET', keyPath('ttl:short'))).status).toBe(404);
     expect((await api('DELETE', keyPath('ttl:short'))).status).toBe(404);
     // The increment kept the counter's expiry, so it expired too and starts again from 0.
     expect((await api('GET', keyPath('ttl:counter'))).status).toBe(404);
-    expect((await api('POST', incrPath('ttl:counter'))).body).toEqual({
+    expect((await api('POST', incrPath('ttl:counter'))).json).toEqual({
       key: 'ttl:counter',
       value: 1,
     });
@@ -92,7 +85,7 @@ export function cacheContract(target: CacheTarget): void {
     await api('PUT', keyPath('del:me'), { json: { value: 1 } });
     const deleted = await api('DELETE', keyPath('del:me'));
     expect(deleted.status).toBe(204);
-    expect(deleted.body).toBeUndefined();
+    expect(deleted.json).toBeUndefined();
     const again = await api('DELETE', keyPath('del:me'));
     expect(again.status).toBe(404);
     expect(errorCode(again)).toBe('not_found');
@@ -102,21 +95,21 @@ export function cacheContract(target: CacheTarget): void {
   it('answers 404 not_found for a missing key', async () => {
     const res = await api('GET', keyPath('missing:key'));
     expect(res.status).toBe(404);
-    expect(res.body).toEqual({
+    expect(res.json).toEqual({
       error: { code: 'not_found', message: 'no value for key missing:key' },
     });
   });
 
   it('counts, and a counter reads back as a number', async () => {
     const incr = (body?: RequestBody) => api('POST', incrPath('count:a'), body);
-    expect((await incr()).body).toEqual({ key: 'count:a', value: 1 });
-    expect((await incr({ json: {} })).body).toEqual({ key: 'count:a', value: 2 });
-    expect((await incr({ json: { by: 5, note: 'extra' } })).body).toEqual({
+    expect((await incr()).json).toEqual({ key: 'count:a', value: 1 });
+    expect((await incr({ json: {} })).json).toEqual({ key: 'count:a', value: 2 });
+    expect((await incr({ json: { by: 5, note: 'extra' } })).json).toEqual({
       key: 'count:a',
       value: 7,
     });
-    expect((await incr({ json: { by: -10 } })).body).toEqual({ key: 'count:a', value: -3 });
-    expect((await api('GET', keyPath('count:a'))).body).toEqual({
+    expect((await incr({ json: { by: -10 } })).json).toEqual({ key: 'count:a', value: -3 });
+    expect((await api('GET', keyPath('count:a'))).json).toEqual({
       key: 'count:a',
       value: -3,
       ttlSeconds: null,
@@ -125,18 +118,18 @@ export function cacheContract(target: CacheTarget): void {
 
   it('counts on an integer written by PUT and keeps its expiry', async () => {
     await api('PUT', keyPath('count:b'), { json: { value: 41, ttlSeconds: 60 } });
-    expect((await api('POST', incrPath('count:b'))).body).toEqual({ key: 'count:b', value: 42 });
-    expect((await api('GET', keyPath('count:b'))).body).toEqual({
+    expect((await api('POST', incrPath('count:b'))).json).toEqual({ key: 'count:b', value: 42 });
+    expect((await api('GET', keyPath('count:b'))).json).toEqual({
       key: 'count:b',
       value: 42,
       ttlSeconds: 60,
     });
     const big = Number.MAX_SAFE_INTEGER;
-    expect((await api('POST', incrPath('count:c'), { json: { by: big } })).body).toEqual({
+    expect((await api('POST', incrPath('count:c'), { json: { by: big } })).json).toEqual({
       key: 'count:c',
       value: big,
     });
-    expect((await api('POST', incrPath('count:c'), { json: { by: -big } })).body).toEqual({
+    expect((await api('POST', incrPath('count:c'), { json: { by: -big } })).json).toEqual({
       key: 'count:c',
       value: 0,
     });
@@ -150,7 +143,7 @@ export function cacheContract(target: CacheTarget): void {
       const res = await api('POST', incrPath(key));
       expect(res.status, JSON.stringify(value)).toBe(409);
       expect(errorCode(res)).toBe('not_a_counter');
-      expect((await api('GET', keyPath(key))).body).toEqual({ key, value, ttlSeconds: null });
+      expect((await api('GET', keyPath(key))).json).toEqual({ key, value, ttlSeconds: null });
     }
   });
 
@@ -250,7 +243,7 @@ export function cacheContract(target: CacheTarget): void {
   it('is ready', async () => {
     const res = await api('GET', '/readyz');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'ok', checks: { store: 'ok' } });
+    expect(res.json).toEqual({ status: 'ok', checks: { store: 'ok' } });
   });
 
   const anyKey = fc.oneof(
@@ -295,7 +288,7 @@ export function cacheContract(target: CacheTarget): void {
         if (!valid || !isObject(sent)) return;
         const got = await api('GET', keyPath(key));
         expect(got.status).toBe(200);
-        expect(got.body).toEqual({ key, value: sent.value, ttlSeconds: ttlSeconds ?? null });
+        expect(got.json).toEqual({ key, value: sent.value, ttlSeconds: ttlSeconds ?? null });
       }),
       { numRuns: 100 },
     );

@@ -1,4 +1,5 @@
 import type { RunningServer } from '@appdist/service-kit/serve';
+import type { Answer } from '@appdist/testing/http';
 import { serveService } from '@appdist/testing/serve-service';
 import { createApp } from '../src/app.js';
 import { configSchema } from '../src/config.js';
@@ -15,48 +16,11 @@ export async function startCache(
   );
 }
 
-export interface ApiResponse {
-  status: number;
-  headers: Headers;
-  /** Parsed JSON, or undefined for an empty body (204). */
-  body: unknown;
-}
+export type { Answer, RequestBody } from '@appdist/testing/http';
+export { send } from '@appdist/testing/http';
 
-export interface RequestBody {
-  /** Sent as application/json. */
-  json?: unknown;
-  /** Sent as is, with `contentType` (default application/json). */
-  raw?: string;
-  contentType?: string;
-}
-
-export async function send(
-  baseUrl: string,
-  method: string,
-  path: string,
-  body: RequestBody = {},
-): Promise<ApiResponse> {
-  // fetch refuses a body on GET and HEAD, so tests may pass one to every route alike.
-  const text =
-    method === 'GET' || method === 'HEAD'
-      ? undefined
-      : (body.raw ?? (body.json === undefined ? undefined : JSON.stringify(body.json)));
-  const res = await fetch(`${baseUrl}${path}`, {
-    method,
-    ...(text === undefined
-      ? {}
-      : { body: text, headers: { 'content-type': body.contentType ?? 'application/json' } }),
-  });
-  const received = await res.text();
-  return {
-    status: res.status,
-    headers: res.headers,
-    body: received === '' ? undefined : (JSON.parse(received) as unknown),
-  };
-}
-
-export function errorCode(response: ApiResponse): unknown {
-  return (response.body as { error?: { code?: unknown } } | undefined)?.error?.code;
+export function errorCode(response: Answer): unknown {
+  return (response.json as { error?: { code?: unknown } } | undefined)?.error?.code;
 }
 
 export function keyPath(key: string): string {

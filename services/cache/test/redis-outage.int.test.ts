@@ -2,9 +2,9 @@ import type { RunningServer } from '@appdist/service-kit/serve';
 import { eventually } from '@appdist/testing/eventually';
 import { startThrowawayRedis, type ThrowawayServer } from '@appdist/testing/throwaway';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type ApiResponse, errorCode, incrPath, keyPath, send, startCache } from './helpers.js';
+import { type Answer, errorCode, incrPath, keyPath, send, startCache } from './helpers.js';
 
-function expectUnavailable(res: ApiResponse, what: string) {
+function expectUnavailable(res: Answer, what: string) {
   expect(res.status, what).toBe(503);
   expect(res.headers.get('retry-after'), what).toMatch(/^\d+$/);
   expect(errorCode(res), what).toBe('service_unavailable');
@@ -48,7 +48,7 @@ describe('cache API when Redis goes down and comes back', () => {
     }
     const notReady = await send(url, 'GET', '/readyz');
     expect(notReady.status).toBe(503);
-    expect(notReady.body).toMatchObject({ status: 'unavailable' });
+    expect(notReady.json).toMatchObject({ status: 'unavailable' });
 
     await redis.start();
     await eventually(
@@ -57,7 +57,7 @@ describe('cache API when Redis goes down and comes back', () => {
     );
     const put = await send(url, 'PUT', keyPath('k'), { json: { value: 3 } });
     expect(put.status).toBe(200);
-    expect((await send(url, 'GET', keyPath('k'))).body).toEqual({
+    expect((await send(url, 'GET', keyPath('k'))).json).toEqual({
       key: 'k',
       value: 3,
       ttlSeconds: null,

@@ -29,44 +29,10 @@ export async function startTester(
   );
 }
 
-export interface Answer {
-  status: number;
-  headers: Headers;
-  text: string;
-  /** Parsed when the answer is JSON, else undefined. */
-  json: unknown;
-}
+import { type Answer, send } from '@appdist/testing/http';
 
-export interface RequestBody {
-  /** Sent as application/json. */
-  json?: unknown;
-  /** Sent as is, with `contentType` (default application/json). */
-  raw?: string;
-  contentType?: string;
-}
-
-export async function send(
-  baseUrl: string,
-  method: string,
-  path: string,
-  body: RequestBody = {},
-): Promise<Answer> {
-  const text = body.raw ?? (body.json === undefined ? undefined : JSON.stringify(body.json));
-  const res = await fetch(`${baseUrl}${path}`, {
-    method,
-    ...(text === undefined
-      ? {}
-      : { body: text, headers: { 'content-type': body.contentType ?? 'application/json' } }),
-  });
-  const received = await res.text();
-  const isJson = (res.headers.get('content-type') ?? '').includes('json');
-  return {
-    status: res.status,
-    headers: res.headers,
-    text: received,
-    json: isJson && received !== '' ? (JSON.parse(received) as unknown) : undefined,
-  };
-}
+export type { Answer, RequestBody } from '@appdist/testing/http';
+export { send };
 
 export function post(baseUrl: string, path: string, json: unknown): Promise<Answer> {
   return send(baseUrl, 'POST', path, { json });
