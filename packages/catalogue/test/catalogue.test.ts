@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import {
+  CANARY_SERVICES,
+  CONFORMANCE_SERVICES,
+  DISTRIBUTIONS,
+  meshOfDistribution,
+  meshOfProvider,
+  SERVICES,
+  startOrder,
+} from '../src/catalogue.js';
+
+describe('catalogue', () => {
+  it('derives the start order from the calls: callees first', () => {
+    expect(startOrder()).toEqual([['cache', 'database', 'tester'], ['backend'], ['frontend']]);
+  });
+
+  it('refuses calls that name an unknown service or form a cycle', () => {
+    expect(() =>
+      startOrder([
+        { name: 'a', localPort: 1, calls: { B_URL: 'b' }, conformance: false },
+        { name: 'b', localPort: 2, calls: { A_URL: 'a' }, conformance: false },
+      ]),
+    ).toThrow('cycle or name an unknown service: a, b');
+  });
+
+  it('lists the canaried and conformance-tested services', () => {
+    expect(CANARY_SERVICES).toEqual(['frontend', 'backend', 'cache', 'database']);
+    expect(CONFORMANCE_SERVICES).toEqual(['frontend', 'backend', 'cache', 'database']);
+    expect(SERVICES.map((service) => service.name)).toContain('tester');
+  });
+
+  it('names one distribution per mesh and maps Canary providers back to meshes', () => {
+    expect(DISTRIBUTIONS).toEqual(['app-kubernetes', 'app-istio', 'app-linkerd']);
+    expect(meshOfDistribution('app-linkerd')).toBe('linkerd');
+    expect(meshOfDistribution('app-nginx')).toBeUndefined();
+    expect(meshOfProvider('gatewayapi:v1beta1')).toBe('linkerd');
+    expect(meshOfProvider('smi:v1alpha3')).toBe('linkerd');
+    expect(meshOfProvider('istio')).toBe('istio');
+    expect(meshOfProvider('contour')).toBeUndefined();
+  });
+});
