@@ -33,7 +33,7 @@ variable "GIT_COMMIT" {
   default = "unknown"
 }
 
-# The services, as packages/catalogue lists them (a catalogue test holds this list to it).
+# The services, as packages/catalogue lists them (`appdist images --check` holds this list to it).
 variable "SERVICES" {
   default = ["frontend", "backend", "cache", "database", "tester"]
 }

@@ -1,3 +1,4 @@
+import { isRecord } from '@appdist/catalogue/repository';
 import { load } from 'js-yaml';
 
 /** One step of a job: an action (`uses`) or a shell script (`run`). */
@@ -33,10 +34,6 @@ export interface Workflow {
   permissions?: Permissions;
   concurrency?: unknown;
   jobs: Job[];
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function record(value: unknown): Record<string, unknown> {
