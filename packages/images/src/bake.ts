@@ -54,10 +54,12 @@ function strings(value: unknown): Record<string, string> {
 }
 
 export function imageTarget(name: string, body: Record<string, unknown>): ImageTarget {
+  // Bake's defaults, unless a written target inherits what it leaves out.
+  const unset = Array.isArray(body.inherits) ? '(inherited)' : undefined;
   return {
     name,
-    context: typeof body.context === 'string' ? body.context : '.',
-    dockerfile: typeof body.dockerfile === 'string' ? body.dockerfile : 'Dockerfile',
+    context: typeof body.context === 'string' ? body.context : (unset ?? '.'),
+    dockerfile: typeof body.dockerfile === 'string' ? body.dockerfile : (unset ?? 'Dockerfile'),
     args: strings(body.args),
     tags: list(body.tags),
     platforms: list(body.platforms),
