@@ -17,10 +17,10 @@ fi
 mode=${APPDIST_IMAGE_MODE:-kind}
 case "$mode" in
   kind)
-    docker buildx bake --load "kind-$service"
+    bash ci/bake.sh --load "kind-$service"
     ;;
   push)
-    docker buildx bake --push "$service"
+    bash ci/bake.sh --push "$service"
     platform=$(docker version --format '{{.Server.Os}}/{{.Server.Arch}}')
     while read -r tag; do
       timeout 10m docker pull --quiet --platform "$platform" "$tag"

@@ -93,7 +93,7 @@ Examples:
   program
     .command('images')
     .description(
-      "Show what `docker buildx bake` would build from docker-bake.hcl (targets, tags, platforms, attestations, cache, output), without Docker; --check also checks every target's Dockerfile.",
+      "Show what `docker buildx bake` builds from docker-bake.hcl (targets, tags, platforms, attestations, cache, output): resolved by buildx where it is on the PATH, else as the file writes them; --check also checks the file against the catalogue and every target's Dockerfile.",
     )
     .argument(
       '[targets...]',
@@ -114,7 +114,7 @@ Examples:
       'after',
       `
 Variables come from the environment, as for docker buildx bake: REGISTRY, TAG,
-FRONTEND_VERSION … TESTER_VERSION, GIT_COMMIT.
+VERSIONS (default: from services/*/package.json, as ci/bake.sh sets it), GIT_COMMIT.
 
 Exit codes: 0 fine, 1 a check failed or the bake file does not resolve, 2 usage error.
 

@@ -1,23 +1,35 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${…}` here is bake's HCL, as the file writes it.
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import {
   type BakeFile,
   BakeFileError,
-  type BakeTarget,
+  readBakeFile,
+  stringList,
+} from '@appdist/catalogue/bake-file';
+import dockerignore from '@balena/dockerignore';
+import {
+  BakeError,
+  bakePrint,
+  checkResolved,
+  checkWrittenFile,
+  type Env,
   enabledAttestations,
-  loadBakeFile,
-  parseCsvAttributes,
-  selectTargets,
+  hasBuildx,
+  type ImageTarget,
+  imageTarget,
 } from './bake.js';
 import { contextSources, DockerfileError, parseDockerfile } from './dockerfile.js';
 import { checkDockerfile, formatFinding } from './dockerfile-essentials.js';
-import { isIgnored, parseDockerignore } from './dockerignore.js';
+
+// The package is CommonJS (`module.exports = factory`) with types that declare `export default`.
+const ignore = dockerignore as unknown as typeof dockerignore.default;
 
 /**
- * What `docker buildx bake` would build, without Docker: the resolved targets (tags, platforms,
- * attestations, cache, output), printed as a table or as JSON shaped like `bake --print`,
- * and optionally each target's Dockerfile checked against the image essentials.
+ * `appdist images`: what `docker buildx bake` builds, resolved by buildx where it exists, else
+ * as docker-bake.hcl writes it; with --check, the file against the catalogue and each target's
+ * build inputs (context, Dockerfile essentials, COPY sources).
  */
 
 export interface Output {
@@ -31,11 +43,11 @@ export interface ImagesPlanOptions {
   format?: 'text' | 'json';
   /** The bake file; default: docker-bake.hcl in the working directory or the nearest above. */
   file?: string;
-  /** Also check that each target's context and Dockerfile exist and keep the essentials. */
+  /** Also check the file against the catalogue and each target's build inputs. */
   check?: boolean;
   cwd?: string;
-  /** Variable overrides (REGISTRY, TAG, FRONTEND_VERSION, …); default: process.env. */
-  env?: Record<string, string | undefined>;
+  /** Bake's variables (REGISTRY, TAG, VERSIONS, GIT_COMMIT) and PATH; default: process.env. */
+  env?: Env;
 }
 
 export const EXIT_OK = 0;
@@ -44,96 +56,82 @@ export const EXIT_USAGE = 2;
 
 /** The nearest docker-bake.hcl at or above `cwd`. */
 export function findBakeFile(cwd: string): string | undefined {
-  let dir = resolve(cwd);
-  for (;;) {
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
     const candidate = join(dir, 'docker-bake.hcl');
     if (existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
+    if (dirname(dir) === dir) return undefined;
   }
 }
 
-function describeAttestations(target: BakeTarget): string {
-  const enabled = enabledAttestations(target);
-  if (enabled.length === 0) return 'none';
-  return enabled
-    .map((entry) => {
-      const attributes = Object.entries(entry.attributes).map(([key, value]) => `${key}=${value}`);
-      return attributes.length > 0 ? `${entry.type}(${attributes.join(',')})` : entry.type;
-    })
-    .join(' ');
+function describeAttestations(target: ImageTarget): string {
+  return (
+    enabledAttestations(target)
+      .map((entry) =>
+        entry.replace(/^type=([^,]*),?(.*)$/, (_, type, rest) =>
+          rest ? `${type}(${rest})` : type,
+        ),
+      )
+      .join(' ') || 'none'
+  );
 }
 
-function describeOutput(target: BakeTarget): string {
+function describeOutput(target: ImageTarget): string {
   if (target.call !== undefined) return `none: runs \`${target.call}\` instead of building`;
-  if (target.output.length > 0) return target.output.join(' ');
-  return 'build cache only (--push or --load to export)';
+  return target.output.join(' ') || 'build cache only (--push or --load to export)';
 }
 
 /** One block of text per target. */
-export function formatPlanText(targets: BakeTarget[]): string {
+export function formatPlanText(targets: ImageTarget[]): string {
+  const line = (label: string, value: string) => `  ${label.padEnd(14)}${value}`;
   return targets
     .map((target) =>
       [
-        `${target.name}`,
-        `  dockerfile    ${target.dockerfile} (context ${target.context})`,
-        `  tags          ${target.tags.join(' ') || '(none)'}`,
-        `  platforms     ${target.platforms.join(' ') || "(the builder's)"}`,
-        `  attestations  ${describeAttestations(target)}`,
-        `  output        ${describeOutput(target)}`,
-        `  cache         from ${target.cacheFrom.join(' ') || '-'}; to ${target.cacheTo.join(' ') || '-'}`,
-        `  args          ${
+        target.name,
+        ...(target.matrix ? [line('matrix', JSON.stringify(target.matrix))] : []),
+        ...(target.inherits ? [line('inherits', target.inherits.join(' '))] : []),
+        line('dockerfile', `${target.dockerfile} (context ${target.context})`),
+        line('tags', target.tags.join(' ') || '(none)'),
+        line('platforms', target.platforms.join(' ') || "(the builder's)"),
+        line('attestations', describeAttestations(target)),
+        line('output', describeOutput(target)),
+        line(
+          'cache',
+          `from ${target.cacheFrom.join(' ') || '-'}; to ${target.cacheTo.join(' ') || '-'}`,
+        ),
+        line(
+          'args',
           Object.entries(target.args)
             .map(([key, value]) => `${key}=${value}`)
-            .join(' ') || '-'
-        }`,
+            .join(' ') || '-',
+        ),
       ].join('\n'),
     )
     .join('\n\n')
     .concat('\n');
 }
 
-/** The JSON `docker buildx bake --print` prints for these targets (the fields this repo uses). */
-export function formatPlanJson(file: BakeFile, names: string[], targets: BakeTarget[]): unknown {
-  const requested = names.length > 0 ? names : ['default'];
-  const group: Record<string, { targets: string[] }> = {};
-  for (const name of requested) {
-    if (file.groups[name] !== undefined) {
-      group[name] = { targets: selectTargets(file, [name]).map((target) => target.name) };
+/** The written targets `names` select: a target, a group that lists targets, or (none) all. */
+function writtenTargets(file: BakeFile, names: string[]): ImageTarget[] {
+  const all = Object.keys(file.targets);
+  const selected = new Set<string>();
+  for (const name of names.length > 0 ? names : ['default']) {
+    if (file.targets[name] !== undefined) selected.add(name);
+    else if (file.groups[name] !== undefined) {
+      // A group written as an expression (`SERVICES`) is bake's to resolve: show every target.
+      for (const member of stringList(file.groups[name].targets) ?? all) selected.add(member);
+    } else if (names.length > 0) {
+      throw new BakeError(
+        `no target or group "${name}" written in the bake file (targets: ${all.join(', ')}; groups: ${Object.keys(file.groups).join(', ')}); the names a matrix makes are resolved by docker buildx only`,
+      );
+    } else {
+      for (const member of all) selected.add(member);
     }
   }
-  const target: Record<string, unknown> = {};
-  for (const entry of targets) {
-    target[entry.name] = {
-      context: entry.context,
-      dockerfile: entry.dockerfile,
-      ...(Object.keys(entry.args).length > 0 ? { args: entry.args } : {}),
-      ...(Object.keys(entry.labels).length > 0 ? { labels: entry.labels } : {}),
-      ...(entry.tags.length > 0 ? { tags: entry.tags } : {}),
-      ...(entry.platforms.length > 0 ? { platforms: entry.platforms } : {}),
-      ...(entry.attest.length > 0
-        ? {
-            attest: entry.attest.map((attestation) => ({
-              type: attestation.type,
-              ...(attestation.disabled ? { disabled: true } : {}),
-              ...attestation.attributes,
-            })),
-          }
-        : {}),
-      ...(entry.cacheFrom.length > 0
-        ? { 'cache-from': entry.cacheFrom.map(parseCsvAttributes) }
-        : {}),
-      ...(entry.cacheTo.length > 0 ? { 'cache-to': entry.cacheTo.map(parseCsvAttributes) } : {}),
-      ...(entry.output.length > 0 ? { output: entry.output.map(parseCsvAttributes) } : {}),
-      ...(entry.call === undefined ? {} : { call: entry.call }),
-    };
-  }
-  return { group, target };
+  return [...selected].map((name) => imageTarget(name, file.targets[name] ?? {}));
 }
 
 /** Problems with one target's build inputs, each line naming the target. */
-export async function checkTargetInputs(root: string, target: BakeTarget): Promise<string[]> {
+export async function checkTargetInputs(root: string, target: ImageTarget): Promise<string[]> {
   const context = resolve(root, target.context);
   if (!existsSync(context) || !statSync(context).isDirectory()) {
     return [`${target.name}: context ${target.context} is not a directory`];
@@ -148,15 +146,14 @@ export async function checkTargetInputs(root: string, target: BakeTarget): Promi
   }
   const text = await readFile(dockerfile, 'utf8');
   const shown = relative(root, dockerfile);
-  const problems = checkDockerfile(text, target.args).map(
-    (finding) => `${target.name}: ${shown} ${formatFinding(finding)}`,
+  // Args written as expressions (`${service}`) are bake's to resolve; the Dockerfile's defaults apply.
+  const args = Object.fromEntries(
+    Object.entries(target.args).filter(([, value]) => !value.includes('${')),
   );
   return [
-    ...problems,
-    ...(await missingContextSources(context, text)).map(
-      (problem) => `${target.name}: ${shown} ${problem}`,
-    ),
-  ];
+    ...checkDockerfile(text, args).map(formatFinding),
+    ...(await missingContextSources(context, text)),
+  ].map((problem) => `${target.name}: ${shown} ${problem}`);
 }
 
 /** COPY sources that the context lacks, or that .dockerignore leaves out of it. */
@@ -170,22 +167,19 @@ async function missingContextSources(context: string, dockerfileText: string): P
     throw error;
   }
   const ignoreFile = join(context, '.dockerignore');
-  const patterns = existsSync(ignoreFile)
-    ? parseDockerignore(await readFile(ignoreFile, 'utf8'))
-    : [];
-  const problems: string[] = [];
-  for (const { path, line } of sources) {
-    if (!existsSync(resolve(context, path))) {
-      problems.push(`line ${line}: COPY ${path}: not in the build context`);
-    } else if (isIgnored(patterns, path)) {
-      problems.push(`line ${line}: COPY ${path}: excluded by .dockerignore`);
-    }
-  }
-  return problems;
+  const ignored = ignore().add(
+    existsSync(ignoreFile) ? (await readFile(ignoreFile, 'utf8')).split(/\r?\n/) : [],
+  );
+  return sources.flatMap(({ path, line }) => {
+    if (!existsSync(resolve(context, path)))
+      return [`line ${line}: COPY ${path}: not in the build context`];
+    return ignored.ignores(path) ? [`line ${line}: COPY ${path}: excluded by .dockerignore`] : [];
+  });
 }
 
 export async function runImagesPlan(options: ImagesPlanOptions, output: Output): Promise<number> {
   const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? process.env;
   const file = options.file === undefined ? findBakeFile(cwd) : resolve(cwd, options.file);
   if (file === undefined || !existsSync(file)) {
     output.stderr(
@@ -193,33 +187,58 @@ export async function runImagesPlan(options: ImagesPlanOptions, output: Output):
     );
     return EXIT_USAGE;
   }
+  const root = dirname(file);
   const names = options.targets ?? [];
-  let bake: BakeFile;
-  let targets: BakeTarget[];
+  const problems: string[] = [];
+  let targets: ImageTarget[];
   try {
-    bake = await loadBakeFile(file, { env: options.env ?? process.env });
-    targets = selectTargets(bake, names);
+    const written = await readBakeFile(file);
+    // The whole file is checked against the catalogue when no target is named.
+    const checkFile = options.check === true && names.length === 0;
+    if (checkFile) problems.push(...checkWrittenFile(written));
+    if (await hasBuildx(env)) {
+      output.stderr('appdist images: resolved by docker buildx bake --print\n');
+      const resolved = await bakePrint(file, root, names, env);
+      targets = resolved.targets;
+      if (options.format === 'json')
+        output.stdout(`${JSON.stringify(resolved.printed, null, 2)}\n`);
+      if (checkFile) {
+        const both = await bakePrint(file, root, ['default', 'kind'], env);
+        const registry = env.REGISTRY || String(written.variables.REGISTRY);
+        problems.push(...checkResolved(both.printed, both.targets, registry));
+      }
+    } else {
+      output.stderr(
+        'appdist images: docker buildx is not on PATH: docker-bake.hcl as written (matrix, inherits and ${…} unresolved)\n',
+      );
+      targets = writtenTargets(written, names);
+      if (options.format === 'json') output.stdout(`${JSON.stringify(written, null, 2)}\n`);
+    }
   } catch (error) {
-    if (error instanceof BakeFileError) {
+    if (error instanceof BakeFileError || error instanceof BakeError) {
       output.stderr(`appdist images: ${error.message}\n`);
-      return /^no target or group/.test(error.message) ? EXIT_USAGE : EXIT_FAILED;
+      return /no target or group|failed to find target/.test(error.message)
+        ? EXIT_USAGE
+        : EXIT_FAILED;
     }
     throw error;
   }
-  if (options.format === 'json') {
-    output.stdout(`${JSON.stringify(formatPlanJson(bake, names, targets), null, 2)}\n`);
-  } else {
-    output.stdout(formatPlanText(targets));
-  }
+  if (options.format !== 'json') output.stdout(formatPlanText(targets));
   if (!options.check) return EXIT_OK;
-  const root = dirname(file);
-  const problems = (
-    await Promise.all(targets.map((target) => checkTargetInputs(root, target)))
-  ).flat();
+  problems.push(
+    // A written target that inherits has its parents' inputs, checked with them.
+    ...(
+      await Promise.all(
+        targets
+          .filter((target) => target.inherits === undefined)
+          .map((target) => checkTargetInputs(root, target)),
+      )
+    ).flat(),
+  );
   for (const problem of problems) output.stderr(`${problem}\n`);
   output.stderr(
     problems.length === 0
-      ? `${targets.length} targets checked: contexts, Dockerfiles and their essentials are fine\n`
+      ? `${targets.length} targets checked: the catalogue's images, contexts, Dockerfiles and their essentials are fine\n`
       : `${problems.length} problems in ${targets.length} targets\n`,
   );
   return problems.length === 0 ? EXIT_OK : EXIT_FAILED;

@@ -1,9 +1,12 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are bake's HCL, whose ${…} is theirs.
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SERVICE_NAMES } from '@appdist/catalogue';
 import { afterAll, describe, expect, it } from 'vitest';
+import { serviceVersions } from '../src/bake.js';
 import { findBakeFile, runImagesPlan } from '../src/plan.js';
-import { isRecord, REPOSITORY_ROOT } from './repository.js';
+import { BAKE_FILE, REPOSITORY_ROOT } from './repository.js';
 
 function capture() {
   const out = { stdout: '', stderr: '' };
@@ -25,64 +28,135 @@ afterAll(async () => {
   await Promise.all(temporary.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
-describe('runImagesPlan', () => {
-  it('prints what the default group builds, as text', async () => {
-    const { out, output } = capture();
-    const code = await runImagesPlan({ cwd: join(REPOSITORY_ROOT, 'packages'), env: {} }, output);
-    expect(code).toBe(0);
-    expect(out.stderr).toBe('');
-    const blocks = out.stdout.trim().split('\n\n');
-    expect(blocks.map((block) => block.split('\n')[0])).toEqual([
-      'frontend',
-      'backend',
-      'cache',
-      'database',
-      'tester',
-    ]);
-    expect(blocks[1]).toContain('  tags          ghcr.io/appdist/backend:');
-    expect(blocks[1]).toContain('  platforms     linux/amd64 linux/arm64');
-    expect(blocks[1]).toContain('  attestations  sbom provenance(mode=max)');
-    expect(blocks[1]).toContain('  output        build cache only (--push or --load to export)');
-  });
+const WRITTEN =
+  'appdist images: docker buildx is not on PATH: docker-bake.hcl as written (matrix, inherits and ${…} unresolved)\n';
+const RESOLVED = 'appdist images: resolved by docker buildx bake --print\n';
 
-  it('prints JSON shaped like `docker buildx bake --print`, with variables from the environment', async () => {
-    const { out, output } = capture();
-    const code = await runImagesPlan(
-      { targets: ['kind'], format: 'json', cwd: REPOSITORY_ROOT, env: { TAG: 'e2e-1' } },
-      output,
-    );
-    expect(code).toBe(0);
-    const printed: unknown = JSON.parse(out.stdout);
-    if (!isRecord(printed) || !isRecord(printed.target) || !isRecord(printed.group)) {
-      throw new Error(`unexpected JSON: ${out.stdout}`);
-    }
-    expect(printed.group).toEqual({
-      kind: {
-        targets: ['kind-frontend', 'kind-backend', 'kind-cache', 'kind-database', 'kind-tester'],
-      },
-    });
-    expect(printed.target['kind-backend']).toEqual({
+/**
+ * A `docker` whose `buildx bake --print` prints $FAKE_PRINT with the arguments, working directory
+ * and VERSIONS it was run with added: what buildx resolves is buildx's business, not these tests'.
+ */
+async function fakeBuildx(print: object): Promise<Record<string, string>> {
+  const bin = await mkdtemp(join(tmpdir(), 'appdist-images-buildx-'));
+  temporary.push(bin);
+  await writeFile(join(bin, 'print.json'), JSON.stringify(print));
+  await writeFile(
+    join(bin, 'docker'),
+    [
+      '#!/bin/sh',
+      'case "$*" in',
+      '  "buildx version") echo "github.com/docker/buildx v0.30.0" ;;',
+      '  "buildx bake "*) jq --arg argv "$*" --arg cwd "$PWD" --arg versions "$VERSIONS" \\',
+      '    \'. + {run: {argv: $argv, cwd: $cwd, versions: $versions}}\' "$(dirname "$0")/print.json" ;;',
+      '  *) exit 1 ;;',
+      'esac',
+      '',
+    ].join('\n'),
+  );
+  await chmod(join(bin, 'docker'), 0o755);
+  return { PATH: `${bin}:${process.env.PATH}` };
+}
+
+/** `bake --print` for the repository, as buildx prints it (the fields the checks read). */
+function repositoryPrint() {
+  const target: Record<string, unknown> = {};
+  for (const service of SERVICE_NAMES) {
+    const release = {
       context: '.',
-      dockerfile: 'services/backend/Dockerfile',
-      args: { GIT_COMMIT: 'unknown', VERSION: expect.any(String) },
-      tags: ['ghcr.io/appdist/backend:e2e-1'],
+      dockerfile: 'services/Dockerfile',
+      args: { SERVICE: service, VERSION: '0.1.0', GIT_COMMIT: 'unknown' },
+      tags: [`ghcr.io/appdist/${service}:0.1.0`],
+      platforms: ['linux/amd64', 'linux/arm64'],
+      attest: [{ type: 'sbom' }, { type: 'provenance', mode: 'max' }],
+    };
+    target[service] = release;
+    target[`kind-${service}`] = {
+      ...release,
       platforms: ['linux/amd64'],
       attest: [
         { type: 'sbom', disabled: true },
         { type: 'provenance', disabled: true },
       ],
-      'cache-from': [{ type: 'registry', ref: 'ghcr.io/appdist/backend:buildcache' }],
       output: [{ type: 'docker' }],
+    };
+  }
+  return {
+    group: {
+      default: { targets: [...SERVICE_NAMES] },
+      kind: { targets: SERVICE_NAMES.map((name) => `kind-${name}`) },
+    },
+    target,
+  };
+}
+
+describe('runImagesPlan', () => {
+  it('prints docker-bake.hcl as written when buildx is not there, saying so', async () => {
+    const { out, output } = capture();
+    const code = await runImagesPlan(
+      { cwd: join(REPOSITORY_ROOT, 'packages'), env: { PATH: '/nonexistent' } },
+      output,
+    );
+    expect(code).toBe(0);
+    expect(out.stderr).toBe(WRITTEN);
+    const blocks = out.stdout.trim().split('\n\n');
+    expect(blocks.map((block) => block.split('\n')[0])).toEqual([
+      'kind-service',
+      'service',
+      'validate',
+    ]);
+    expect(blocks[1]).toContain('  matrix        {"service":"${SERVICES}"}');
+    expect(blocks[1]).toContain('  tags          ${REGISTRY}/${service}:');
+    expect(blocks[1]).toContain('  platforms     linux/amd64 linux/arm64');
+    expect(blocks[1]).toContain('  attestations  sbom provenance(mode=max)');
+    expect(blocks[1]).toContain('  output        build cache only (--push or --load to export)');
+    expect(blocks[0]).toContain('  attestations  none');
+    expect(blocks[0]).toContain('  inherits      ${service}');
+  });
+
+  it('prints what buildx resolves, run with the package versions, as bake --print JSON', async () => {
+    const { out, output } = capture();
+    const code = await runImagesPlan(
+      {
+        targets: ['kind'],
+        format: 'json',
+        cwd: REPOSITORY_ROOT,
+        env: await fakeBuildx({ group: {}, target: {} }),
+      },
+      output,
+    );
+    expect(code).toBe(0);
+    expect(out.stderr).toBe(RESOLVED);
+    expect(JSON.parse(out.stdout)).toEqual({
+      group: {},
+      target: {},
+      run: {
+        argv: `buildx bake --file ${BAKE_FILE} --print kind`,
+        cwd: REPOSITORY_ROOT.replace(/\/$/, ''),
+        versions: JSON.stringify(serviceVersions(REPOSITORY_ROOT)),
+      },
     });
   });
 
-  it("checks every target's inputs and the Dockerfile essentials with --check", async () => {
-    const { out, output } = capture();
-    const code = await runImagesPlan({ check: true, cwd: REPOSITORY_ROOT, env: {} }, output);
-    expect(out.stderr).toBe(
-      '5 targets checked: contexts, Dockerfiles and their essentials are fine\n',
+  it("checks the file against the catalogue and every target's inputs with --check", async () => {
+    const written = capture();
+    expect(
+      await runImagesPlan(
+        { check: true, cwd: REPOSITORY_ROOT, env: { PATH: '/nonexistent' } },
+        written.output,
+      ),
+    ).toBe(0);
+    expect(written.out.stderr).toBe(
+      `${WRITTEN}3 targets checked: the catalogue's images, contexts, Dockerfiles and their essentials are fine\n`,
     );
-    expect(code).toBe(0);
+
+    const resolved = capture();
+    const env = await fakeBuildx(repositoryPrint());
+    expect(await runImagesPlan({ check: true, cwd: REPOSITORY_ROOT, env }, resolved.output)).toBe(
+      0,
+    );
+    expect(resolved.out.stderr).toBe(
+      `${RESOLVED}10 targets checked: the catalogue's images, contexts, Dockerfiles and their essentials are fine\n`,
+    );
   });
 
   it('reports a failing Dockerfile and a missing COPY source, naming target, file and line', async () => {
@@ -113,11 +187,12 @@ describe('runImagesPlan', () => {
     );
     const { out, output } = capture();
     const code = await runImagesPlan(
-      { targets: ['api', 'gone'], check: true, cwd: root, env: {} },
+      { targets: ['api', 'gone'], check: true, cwd: root, env: { PATH: '/nonexistent' } },
       output,
     );
     expect(code).toBe(1);
     expect(out.stderr.split('\n')).toEqual([
+      WRITTEN.trim(),
       'api: api/Dockerfile line 1: FROM node:24: tag "24" is not a version; pin at least major.minor (node:<major.minor.patch>…) (rule from-pinned)',
       'api: api/Dockerfile line 8: USER node is not numeric: runAsNonRoot can only verify a numeric user; use USER 1000:1000 (rule user-non-root)',
       'api: api/Dockerfile line 2: COPY tsconfig.base.json: excluded by .dockerignore',
@@ -131,10 +206,13 @@ describe('runImagesPlan', () => {
   it('exits 2 for an unknown target and for a missing bake file, 1 for a broken one', async () => {
     const unknown = capture();
     expect(
-      await runImagesPlan({ targets: ['nope'], cwd: REPOSITORY_ROOT, env: {} }, unknown.output),
+      await runImagesPlan(
+        { targets: ['nope'], cwd: REPOSITORY_ROOT, env: { PATH: '/nonexistent' } },
+        unknown.output,
+      ),
     ).toBe(2);
-    expect(unknown.out.stderr).toMatch(
-      /^appdist images: no target or group "nope"; known: backend, cache,/,
+    expect(unknown.out.stderr).toBe(
+      `${WRITTEN}appdist images: no target or group "nope" written in the bake file (targets: kind-service, service, validate; groups: default, kind); the names a matrix makes are resolved by docker buildx only\n`,
     );
 
     const empty = await mkdtemp(join(tmpdir(), 'appdist-images-empty-'));
@@ -147,7 +225,12 @@ describe('runImagesPlan', () => {
 
     await writeFile(join(empty, 'broken.hcl'), 'target "x" {\n  tags = [\n');
     const broken = capture();
-    expect(await runImagesPlan({ file: 'broken.hcl', cwd: empty }, broken.output)).toBe(1);
+    expect(
+      await runImagesPlan(
+        { file: 'broken.hcl', cwd: empty, env: { PATH: '/nonexistent' } },
+        broken.output,
+      ),
+    ).toBe(1);
     expect(broken.out.stderr).toMatch(/^appdist images: .*broken\.hcl:/);
   });
 });

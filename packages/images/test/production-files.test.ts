@@ -4,8 +4,9 @@ import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { isRecord } from '@appdist/catalogue/repository';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isRecord, REPOSITORY_ROOT } from './repository.js';
+import { REPOSITORY_ROOT } from './repository.js';
 
 const run = promisify(execFile);
 const SCRIPT = join(REPOSITORY_ROOT, 'packages/images/scripts/production-files.sh');

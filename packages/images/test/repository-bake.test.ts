@@ -1,11 +1,14 @@
-import { existsSync, statSync } from 'node:fs';
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are bake's HCL, whose ${…} is theirs.
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { IMAGE_REGISTRY, imageName, SERVICE_NAMES } from '@appdist/catalogue';
+import { type BakeFile, readBakeFile } from '@appdist/catalogue/bake-file';
+import { isRecord } from '@appdist/catalogue/repository';
 import { load } from 'js-yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type BakeFile, enabledAttestations, selectTargets } from '../src/bake.js';
-import { listServices, type ServicePackage } from '../src/services.js';
-import { isRecord, loadRepositoryBake, REPOSITORY_ROOT, targetNamed } from './repository.js';
+import { checkResolved, checkWrittenFile, imageTarget, serviceVersions } from '../src/bake.js';
+import { BAKE_FILE, REPOSITORY_ROOT } from './repository.js';
 
 /** name → `newName:newTag` of each `images:` entry in dist/base/kustomization.yaml. */
 async function pinnedImages(): Promise<Map<string, string>> {
@@ -23,129 +26,146 @@ async function pinnedImages(): Promise<Map<string, string>> {
 }
 
 let bake: BakeFile;
-let services: ServicePackage[];
 
 beforeAll(async () => {
-  [bake, services] = await Promise.all([loadRepositoryBake(), listServices(REPOSITORY_ROOT)]);
+  bake = await readBakeFile(BAKE_FILE);
 });
 
-describe('docker-bake.hcl against the repository', () => {
-  it('finds the five services', () => {
-    expect(services.map((service) => service.name)).toEqual([
-      'backend',
-      'cache',
-      'database',
-      'frontend',
-      'tester',
+/** docker-bake.hcl with `edit` applied to a copy of its facts. */
+function edited(edit: (file: BakeFile) => void): BakeFile {
+  const copy = structuredClone(bake);
+  edit(copy);
+  return copy;
+}
+
+describe('docker-bake.hcl as written, against the catalogue', () => {
+  it('lists the catalogue services, builds each for release and for Kind, and checks the one Dockerfile', () => {
+    expect(bake.variables.SERVICES).toEqual(SERVICE_NAMES);
+    expect(checkWrittenFile(bake)).toEqual([]);
+    expect(bake.targets.service?.dockerfile).toBe('services/Dockerfile');
+    expect(existsSync(join(REPOSITORY_ROOT, 'services/Dockerfile'))).toBe(true);
+  });
+
+  it('publishes to the registry dist/ pins, each image tagged with its package version', async () => {
+    expect(bake.variables.REGISTRY).toBe(IMAGE_REGISTRY);
+    const versions = serviceVersions(REPOSITORY_ROOT);
+    expect(Object.keys(versions)).toEqual(SERVICE_NAMES);
+    const pins = await pinnedImages();
+    for (const service of SERVICE_NAMES) {
+      const image = imageName(service);
+      expect(pins.get(image), `dist/base/kustomization.yaml images: ${image}`).toBe(
+        `${image}:${versions[service]}`,
+      );
+    }
+  });
+
+  it('names what is missing when the file drifts from the catalogue', () => {
+    expect(
+      checkWrittenFile(edited((file) => (file.variables.SERVICES = ['frontend', 'extra']))),
+    ).toEqual([
+      'variable SERVICES: missing backend, cache, database, tester; not in the catalogue: extra',
+    ]);
+    expect(
+      checkWrittenFile(
+        edited((file) => {
+          const release = file.targets.service ?? {};
+          release.platforms = ['linux/amd64'];
+          release.attest = ['type=sbom'];
+          release.tags = ['docker.io/someone/${service}:latest'];
+          const kind = file.targets['kind-service'] ?? {};
+          kind.platforms = ['linux/amd64', 'linux/arm64'];
+          kind.attest = ['type=sbom,disabled=true', 'type=provenance'];
+          delete kind.output;
+          delete file.targets.validate;
+        }),
+      ),
+    ).toEqual([
+      'target service: no platform linux/arm64',
+      'target service: no provenance attestation',
+      'target service: tags docker.io/someone/${service}:latest are not all ${REGISTRY}/${service}:<tag>',
+      'target kind-service: builds 2 platforms, Kind loads one',
+      'target kind-service: provenance attestation: kind load can fail on it',
+      'target kind-service: not loaded into Docker (output type=docker)',
+      'target validate: does not run BuildKit\'s checks (call = "check") on the release Dockerfile',
+    ]);
+    expect(checkWrittenFile(edited((file) => delete file.targets['kind-service']))).toEqual([
+      'no target with matrix over SERVICES named kind-${<key>}',
     ]);
   });
+});
 
-  it('builds exactly the services in the default group and their kind-<name> twins in "kind"', () => {
-    const names = services.map((service) => service.name).sort();
+/** What `docker buildx bake --print default kind` prints for this file (the fields checked). */
+function printed(registry: string, tag: (service: string) => string) {
+  const target: Record<string, unknown> = {};
+  for (const service of SERVICE_NAMES) {
+    const tags = [`${registry}/${service}:${tag(service)}`];
+    target[service] = {
+      context: '.',
+      dockerfile: 'services/Dockerfile',
+      args: { SERVICE: service, VERSION: tag(service), GIT_COMMIT: 'unknown' },
+      tags,
+      platforms: ['linux/amd64', 'linux/arm64'],
+      attest: [{ type: 'sbom' }, { type: 'provenance', mode: 'max' }],
+      'cache-from': [{ type: 'registry', ref: `${registry}/${service}:buildcache` }],
+      'cache-to': [{ type: 'registry', ref: `${registry}/${service}:buildcache`, mode: 'max' }],
+    };
+    target[`kind-${service}`] = {
+      ...(target[service] as object),
+      platforms: ['linux/amd64'],
+      attest: [
+        { type: 'sbom', disabled: true },
+        { type: 'provenance', disabled: true },
+      ],
+      'cache-to': undefined,
+      output: [{ type: 'docker' }],
+    };
+  }
+  return {
+    group: {
+      default: { targets: [...SERVICE_NAMES] },
+      kind: { targets: SERVICE_NAMES.map((name) => `kind-${name}`) },
+    },
+    target,
+  };
+}
+
+function resolvedProblems(print: ReturnType<typeof printed>, registry = IMAGE_REGISTRY) {
+  const targets = Object.entries(print.target).map(([name, body]) =>
+    imageTarget(name, body as Record<string, unknown>),
+  );
+  return checkResolved(print, targets, registry);
+}
+
+describe('docker-bake.hcl as buildx resolves it, against the catalogue', () => {
+  it('accepts release targets for every platform with SBOM and provenance, and loadable Kind twins', () => {
+    expect(resolvedProblems(printed(IMAGE_REGISTRY, () => '0.1.0'))).toEqual([]);
     expect(
-      selectTargets(bake, [])
-        .map((target) => target.name)
-        .sort(),
-    ).toEqual(names);
-    expect(
-      selectTargets(bake, ['kind'])
-        .map((target) => target.name)
-        .sort(),
-    ).toEqual(names.map((name) => `kind-${name}`));
+      resolvedProblems(
+        printed('registry.example.com/team', () => 'sha-3f2c1e0'),
+        'registry.example.com/team',
+      ),
+    ).toEqual([]);
   });
 
-  it('gives every service a target whose context and Dockerfile exist', () => {
-    for (const service of services) {
-      const target = targetNamed(bake, service.name);
-      const context = resolve(REPOSITORY_ROOT, target.context);
-      expect(existsSync(context) && statSync(context).isDirectory(), service.name).toBe(true);
-      expect(target.dockerfile).toBe(`services/${service.name}/Dockerfile`);
-      expect(existsSync(resolve(context, target.dockerfile)), target.dockerfile).toBe(true);
-    }
-  });
-
-  it('tags each image with its package version, the tag dist/base/kustomization.yaml pins', async () => {
-    const pins = await pinnedImages();
-    for (const service of services) {
-      const image = `ghcr.io/appdist/${service.name}`;
-      const expected = `${image}:${service.version}`;
-      expect(targetNamed(bake, service.name).tags, service.name).toEqual([expected]);
-      expect(targetNamed(bake, `kind-${service.name}`).tags, service.name).toEqual([expected]);
-      expect(pins.get(image), `dist/base/kustomization.yaml images: ${image}`).toBe(expected);
-    }
-  });
-
-  it('keeps each <SERVICE>_VERSION default equal to the package.json version', () => {
-    for (const service of services) {
-      const variable = `${service.name.toUpperCase()}_VERSION`;
-      expect(bake.variables[variable], `${variable} in docker-bake.hcl`).toBe(service.version);
-      expect(targetNamed(bake, service.name).args.VERSION).toBe(service.version);
-    }
-  });
-
-  it('builds releases for amd64 and arm64 with SBOM and max provenance, cached per service', () => {
-    const cacheRefs = new Set<string>();
-    for (const service of services) {
-      const target = targetNamed(bake, service.name);
-      expect(target.platforms).toEqual(['linux/amd64', 'linux/arm64']);
-      expect(enabledAttestations(target)).toEqual([
-        { type: 'sbom', disabled: false, attributes: {} },
-        { type: 'provenance', disabled: false, attributes: { mode: 'max' } },
-      ]);
-      const ref = `ghcr.io/appdist/${service.name}:buildcache`;
-      expect(target.cacheFrom).toEqual([`type=registry,ref=${ref}`]);
-      expect(target.cacheTo).toEqual([`type=registry,ref=${ref},mode=max`]);
-      cacheRefs.add(ref);
-      expect(target.args.GIT_COMMIT).toBe('unknown');
-    }
-    expect(cacheRefs.size).toBe(services.length);
-  });
-
-  it('builds the kind variant for one platform, without attestations or cache export, loaded into Docker', () => {
-    for (const service of services) {
-      const kind = targetNamed(bake, `kind-${service.name}`);
-      expect(kind.platforms, kind.name).toEqual(['linux/amd64']);
-      expect(enabledAttestations(kind), kind.name).toEqual([]);
-      expect(kind.output, kind.name).toEqual(['type=docker']);
-      expect(kind.cacheTo, kind.name).toEqual([]);
-      expect(kind.dockerfile).toBe(targetNamed(bake, service.name).dockerfile);
-      expect(kind.args).toEqual(targetNamed(bake, service.name).args);
-    }
-  });
-
-  it("has a validate target that runs BuildKit's checks on the shared Dockerfile, building nothing", () => {
-    const validate = targetNamed(bake, 'validate');
-    expect(validate.call).toBe('check');
-    expect(services.map((service) => targetNamed(bake, service.name).dockerfile)).toContain(
-      validate.dockerfile,
-    );
-    expect(selectTargets(bake, []).some((target) => target.call !== undefined)).toBe(false);
-  });
-
-  it('takes REGISTRY, TAG, per-service versions and GIT_COMMIT from the environment', async () => {
-    const overridden = await loadRepositoryBake({
-      REGISTRY: 'registry.example.com/team',
-      TAG: 'sha-3f2c1e0',
-      GIT_COMMIT: '3f2c1e0',
-    });
-    for (const service of services) {
-      const expected = [`registry.example.com/team/${service.name}:sha-3f2c1e0`];
-      expect(targetNamed(overridden, service.name).tags).toEqual(expected);
-      expect(targetNamed(overridden, `kind-${service.name}`).tags).toEqual(expected);
-      expect(targetNamed(overridden, service.name).cacheFrom).toEqual([
-        `type=registry,ref=registry.example.com/team/${service.name}:buildcache`,
-      ]);
-      expect(targetNamed(overridden, service.name).args).toEqual({
-        GIT_COMMIT: '3f2c1e0',
-        VERSION: service.version,
-      });
-    }
-
-    const oneService = await loadRepositoryBake({ FRONTEND_VERSION: '9.9.9' });
-    expect(targetNamed(oneService, 'frontend').tags).toEqual(['ghcr.io/appdist/frontend:9.9.9']);
-    expect(targetNamed(oneService, 'frontend').args.VERSION).toBe('9.9.9');
-    expect(targetNamed(oneService, 'backend').tags).toEqual([
-      `ghcr.io/appdist/backend:${services.find((s) => s.name === 'backend')?.version}`,
+  it('names each service whose targets are missing or wrong', () => {
+    const print = printed(IMAGE_REGISTRY, () => '0.1.0');
+    print.group.kind.targets = print.group.kind.targets.filter((name) => name !== 'kind-tester');
+    delete print.target['kind-tester'];
+    print.target['kind-backend'] = {
+      ...(print.target['kind-backend'] as object),
+      tags: ['ghcr.io/appdist/backend:other'],
+      attest: [{ type: 'sbom' }],
+    };
+    print.target.cache = {
+      ...(print.target.cache as object),
+      tags: ['ghcr.io/elsewhere/cache:0.1.0'],
+    };
+    expect(resolvedProblems(print)).toEqual([
+      'group kind: missing kind-tester',
+      'target kind-backend: sbom attestation: kind load can fail on it',
+      'target kind-backend: tags ghcr.io/appdist/backend:other differ from ghcr.io/appdist/backend:0.1.0',
+      'target cache: tags ghcr.io/elsewhere/cache:0.1.0 are not all ghcr.io/appdist/cache:<tag>',
+      'target kind-cache: tags ghcr.io/appdist/cache:0.1.0 differ from ghcr.io/elsewhere/cache:0.1.0',
     ]);
   });
 });

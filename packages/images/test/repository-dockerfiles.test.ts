@@ -4,74 +4,88 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { promisify } from 'node:util';
+import { SERVICE_NAMES } from '@appdist/catalogue';
+import { isRecord } from '@appdist/catalogue/repository';
+import dockerignore from '@balena/dockerignore';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { BakeFile } from '../src/bake.js';
+import { serviceVersions } from '../src/bake.js';
 import { baseImage, contextSources, finalImageConfig, parseDockerfile } from '../src/dockerfile.js';
 import {
   checkDockerfile,
   formatFinding,
   parseImageReference,
 } from '../src/dockerfile-essentials.js';
-import { isIgnored, parseDockerignore } from '../src/dockerignore.js';
-import { listServices, type ServicePackage } from '../src/services.js';
-import {
-  isRecord,
-  loadRepositoryBake,
-  lockedNodeVersion,
-  REPOSITORY_ROOT,
-  targetNamed,
-} from './repository.js';
+import { lockedNodeVersion, REPOSITORY_ROOT } from './repository.js';
 
-let services: ServicePackage[];
-let bake: BakeFile;
-const dockerfiles = new Map<string, string>();
+const ignore = dockerignore as unknown as typeof dockerignore.default;
+const run = promisify(execFile);
+
+let text: string;
+let versions: Record<string, string>;
 
 beforeAll(async () => {
-  [services, bake] = await Promise.all([listServices(REPOSITORY_ROOT), loadRepositoryBake()]);
-  for (const service of services) {
-    dockerfiles.set(service.name, await readFile(join(service.directory, 'Dockerfile'), 'utf8'));
-  }
+  text = await readFile(join(REPOSITORY_ROOT, 'services/Dockerfile'), 'utf8');
+  versions = serviceVersions(REPOSITORY_ROOT);
 });
 
-function dockerfileOf(service: ServicePackage): string {
-  const text = dockerfiles.get(service.name);
-  if (text === undefined) throw new Error(`services/${service.name}/Dockerfile is missing`);
-  return text;
+/** The build args docker-bake.hcl passes for a service. */
+function argsOf(service: string): Record<string, string> {
+  return { SERVICE: service, VERSION: versions[service] ?? '', GIT_COMMIT: 'unknown' };
 }
 
-describe('services/*/Dockerfile', () => {
-  it('keep the essentials with the build args their bake target passes', () => {
-    for (const service of services) {
-      const args = targetNamed(bake, service.name).args;
-      expect(checkDockerfile(dockerfileOf(service), args).map(formatFinding), service.name).toEqual(
-        [],
-      );
-      expect(checkDockerfile(dockerfileOf(service)).map(formatFinding), service.name).toEqual([]);
+async function dockerignorePatterns() {
+  return ignore().add((await readFile(join(REPOSITORY_ROOT, '.dockerignore'), 'utf8')).split('\n'));
+}
+
+const runs = () =>
+  parseDockerfile(text).stages.flatMap((stage) =>
+    stage.instructions.filter((instruction) => instruction.keyword === 'RUN'),
+  );
+
+describe('services/Dockerfile', () => {
+  it("keeps the essentials with each service's build args, and with the defaults", () => {
+    for (const service of SERVICE_NAMES) {
+      expect(checkDockerfile(text, argsOf(service)).map(formatFinding), service).toEqual([]);
+    }
+    expect(checkDockerfile(text).map(formatFinding)).toEqual([]);
+  });
+
+  it('has no default SERVICE, and a build without one stops first, saying how to pass it', async () => {
+    expect(parseDockerfile(text).globalArgs.map((arg) => arg.arguments)).toEqual(['SERVICE']);
+    const [guard] = runs();
+    if (guard === undefined) throw new Error('services/Dockerfile has no RUN');
+    const empty = await mkdtemp(join(tmpdir(), 'appdist-images-guard-'));
+    try {
+      for (const [service, cwd] of [
+        ['', REPOSITORY_ROOT],
+        ['backend', empty],
+      ] as const) {
+        await expect(
+          run('sh', ['-c', guard.arguments], { cwd, env: { ...process.env, SERVICE: service } }),
+        ).rejects.toMatchObject({
+          code: 1,
+          stderr: `services/Dockerfile: SERVICE is '${service}': pass --build-arg SERVICE=<name>, a folder of services/\n`,
+        });
+      }
+      for (const service of SERVICE_NAMES) {
+        await run('sh', ['-c', guard.arguments], {
+          cwd: REPOSITORY_ROOT,
+          env: { ...process.env, SERVICE: service },
+        });
+      }
+    } finally {
+      await rm(empty, { recursive: true, force: true });
     }
   });
 
-  it('are one file that differs only in the default of ARG SERVICE, which names the folder', () => {
-    const pattern = /^ARG SERVICE=([a-z-]+)$/m;
-    const normalised = new Set<string>();
-    for (const service of services) {
-      const text = dockerfileOf(service);
-      expect(text.match(pattern)?.[1], `services/${service.name}/Dockerfile`).toBe(service.name);
-      normalised.add(text.replace(pattern, 'ARG SERVICE=<name>'));
-    }
-    expect(normalised.size).toBe(1);
-  });
-
-  it("run node on the service's compiled entry point as uid 1000 with the release labels", () => {
-    for (const service of services) {
-      const config = finalImageConfig(
-        parseDockerfile(dockerfileOf(service)),
-        targetNamed(bake, service.name).args,
-      );
+  it("runs node on the service's compiled entry point as uid 1000 with the release labels", () => {
+    for (const service of SERVICE_NAMES) {
+      const config = finalImageConfig(parseDockerfile(text), argsOf(service));
       expect(config.cmd?.form).toBe('exec');
       const argv = config.cmd?.form === 'exec' ? config.cmd.argv : [];
       expect(argv[0]).toBe('node');
       expect(posix.join(config.workdir, argv[1] ?? '')).toBe(
-        `/app/services/${service.name}/dist/main.js`,
+        `/app/services/${service}/dist/main.js`,
       );
       expect(config.user?.value).toBe('1000:1000');
       expect(config.env).toMatchObject({
@@ -80,55 +94,44 @@ describe('services/*/Dockerfile', () => {
       });
       expect(config.env.EMBEDDED_DATA_DIR?.startsWith('/tmp/')).toBe(true);
       expect(config.labels).toEqual({
-        'org.opencontainers.image.title': `appdist ${service.name}`,
+        'org.opencontainers.image.title': `appdist ${service}`,
         'org.opencontainers.image.source': 'https://github.com/appdist/appdist',
         'org.opencontainers.image.licenses': 'Apache-2.0',
-        'org.opencontainers.image.version': service.version,
+        'org.opencontainers.image.version': versions[service],
         'org.opencontainers.image.revision': 'unknown',
       });
       expect(config.healthcheck).toBe(false);
     }
   });
 
-  it('start from the Node the repository runs, on Debian slim, in every stage', async () => {
+  it('starts from the Node the repository runs, on Debian slim, in every stage', async () => {
     const node = await lockedNodeVersion();
-    for (const service of services) {
-      const dockerfile = parseDockerfile(dockerfileOf(service));
-      const images = dockerfile.stages
-        .map((stage) => baseImage(dockerfile, stage))
-        .filter((image) => image !== undefined);
-      expect(images, service.name).toEqual([`node:${node}-bookworm-slim`]);
-      const { tag } = parseImageReference(images[0] ?? '');
-      expect(tag?.startsWith(`${node}-`)).toBe(true);
+    const dockerfile = parseDockerfile(text);
+    const images = dockerfile.stages
+      .map((stage) => baseImage(dockerfile, stage))
+      .filter((image) => image !== undefined);
+    expect(images).toEqual([`node:${node}-bookworm-slim`]);
+    const { tag } = parseImageReference(images[0] ?? '');
+    expect(tag?.startsWith(`${node}-`)).toBe(true);
+  });
+
+  it('copies from the build context only files that exist and .dockerignore keeps', async () => {
+    const patterns = await dockerignorePatterns();
+    const sources = contextSources(parseDockerfile(text));
+    expect(sources.map((source) => source.path)).toEqual([
+      'tsconfig.base.json',
+      'packages/images/scripts/production-files.sh',
+      'packages/images/scripts/production-files.sh',
+    ]);
+    for (const { path } of sources) {
+      expect(existsSync(join(REPOSITORY_ROOT, path)), path).toBe(true);
+      expect(patterns.ignores(path), path).toBe(false);
     }
   });
 
-  it('copy from the build context only files that exist and .dockerignore keeps', async () => {
-    const patterns = parseDockerignore(
-      await readFile(join(REPOSITORY_ROOT, '.dockerignore'), 'utf8'),
-    );
-    for (const service of services) {
-      const sources = contextSources(parseDockerfile(dockerfileOf(service)));
-      expect(sources.map((source) => source.path)).toEqual([
-        'tsconfig.base.json',
-        'packages/images/scripts/production-files.sh',
-        'packages/images/scripts/production-files.sh',
-      ]);
-      for (const { path } of sources) {
-        expect(existsSync(join(REPOSITORY_ROOT, path)), path).toBe(true);
-        expect(isIgnored(patterns, path), path).toBe(false);
-      }
-    }
-  });
-  it('have RUN commands that parse as /bin/sh scripts', async () => {
-    const run = promisify(execFile);
-    const [first] = services;
-    if (first === undefined) throw new Error('no services');
-    const commands = parseDockerfile(dockerfileOf(first)).stages.flatMap((stage) =>
-      stage.instructions.filter((instruction) => instruction.keyword === 'RUN'),
-    );
-    expect(commands.length).toBeGreaterThan(0);
-    for (const command of commands) {
+  it('has RUN commands that parse as /bin/sh scripts', async () => {
+    expect(runs().length).toBeGreaterThan(0);
+    for (const command of runs()) {
       // sh -n reads without running: a syntax error exits non-zero and fails the test.
       await expect(
         run('sh', ['-n', '-c', command.arguments]),
@@ -139,8 +142,6 @@ describe('services/*/Dockerfile', () => {
 });
 
 describe('shell code of the images', () => {
-  const run = promisify(execFile);
-
   /** shellcheck's findings for a file, or a failure that says how to get shellcheck. */
   async function shellcheck(args: string[]): Promise<string> {
     await run('shellcheck', ['--version']).catch(() => {
@@ -160,14 +161,9 @@ describe('shell code of the images', () => {
     expect(
       await shellcheck([join(REPOSITORY_ROOT, 'packages/images/scripts/production-files.sh')]),
     ).toBe('');
-    const [first] = services;
-    if (first === undefined) throw new Error('no services');
     const dir = await mkdtemp(join(tmpdir(), 'appdist-images-run-'));
     try {
-      const runs = parseDockerfile(dockerfileOf(first)).stages.flatMap((stage) =>
-        stage.instructions.filter((instruction) => instruction.keyword === 'RUN'),
-      );
-      for (const instruction of runs) {
+      for (const instruction of runs()) {
         const file = join(dir, `line-${instruction.line}.sh`);
         await writeFile(file, `#!/bin/sh\n${instruction.arguments}\n`);
         expect(await shellcheck(['--shell=sh', file]), `Dockerfile line ${instruction.line}`).toBe(
@@ -182,9 +178,7 @@ describe('shell code of the images', () => {
 
 describe('.dockerignore', () => {
   it('leaves out dependencies, build output, caches and local state at any depth', async () => {
-    const patterns = parseDockerignore(
-      await readFile(join(REPOSITORY_ROOT, '.dockerignore'), 'utf8'),
-    );
+    const patterns = await dockerignorePatterns();
     for (const path of [
       'node_modules/express/index.js',
       'services/backend/node_modules/x/package.json',
@@ -198,7 +192,7 @@ describe('.dockerignore', () => {
       'packages/validation/coverage/index.html',
       'services/backend/tsconfig.build.tsbuildinfo',
     ]) {
-      expect(isIgnored(patterns, path), path).toBe(true);
+      expect(patterns.ignores(path), path).toBe(true);
     }
     for (const path of [
       'package.json',
@@ -210,7 +204,7 @@ describe('.dockerignore', () => {
       'packages/service-kit/src/serve.ts',
       'packages/images/scripts/production-files.sh',
     ]) {
-      expect(isIgnored(patterns, path), path).toBe(false);
+      expect(patterns.ignores(path), path).toBe(false);
     }
   });
 });

@@ -1,8 +1,5 @@
+import { isRecord } from '@appdist/catalogue/repository';
 import type { Job, Workflow } from './workflow.js';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** The inputs a workflow takes through `workflow_call`, and whether each is required. */
 function callInputs(workflow: Workflow): Map<string, { required: boolean }> {

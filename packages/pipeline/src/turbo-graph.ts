@@ -14,15 +14,6 @@ export interface PlannedTask {
 
 export type TaskGraph = Map<string, PlannedTask>;
 
-interface DryRun {
-  tasks?: Array<{
-    taskId?: unknown;
-    command?: unknown;
-    dependencies?: unknown;
-    resolvedTaskDefinition?: { cache?: unknown };
-  }>;
-}
-
 /** turbo's plan for `turbo run <tasks>` in `root`, from `--dry=json`: nothing runs. */
 export async function planTasks(root: string, tasks: string[]): Promise<TaskGraph> {
   const turbo = join(root, 'node_modules', '.bin', 'turbo');
@@ -31,7 +22,7 @@ export async function planTasks(root: string, tasks: string[]): Promise<TaskGrap
     env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
     maxBuffer: 64 * 1024 * 1024,
   });
-  const plan = JSON.parse(stdout) as DryRun;
+  const plan = JSON.parse(stdout) as { tasks?: Record<string, unknown>[] };
   const graph: TaskGraph = new Map();
   for (const task of plan.tasks ?? []) {
     if (typeof task.taskId !== 'string') throw new Error('turbo --dry=json: a task has no taskId');
@@ -39,7 +30,7 @@ export async function planTasks(root: string, tasks: string[]): Promise<TaskGrap
       taskId: task.taskId,
       command: typeof task.command === 'string' ? task.command : '',
       dependencies: Array.isArray(task.dependencies) ? task.dependencies.map(String) : [],
-      cache: task.resolvedTaskDefinition?.cache !== false,
+      cache: (task.resolvedTaskDefinition as { cache?: unknown } | undefined)?.cache !== false,
     });
   }
   return graph;

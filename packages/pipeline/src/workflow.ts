@@ -1,3 +1,4 @@
+import { isRecord } from '@appdist/catalogue/repository';
 import { load } from 'js-yaml';
 
 /** One step of a job: an action (`uses`) or a shell script (`run`). */
@@ -35,16 +36,13 @@ export interface Workflow {
   jobs: Job[];
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function record(value: unknown): Record<string, unknown> {
   return isRecord(value) ? value : {};
 }
 
-function optionalString(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
+/** `{ key: value }` when value is a string, else nothing: the optional text fields. */
+function stringField<K extends string>(key: K, value: unknown): Partial<Record<K, string>> {
+  return typeof value === 'string' ? ({ [key]: value } as Record<K, string>) : {};
 }
 
 function permissions(value: unknown, where: string): Permissions | undefined {
@@ -70,14 +68,13 @@ function triggers(value: unknown): Record<string, unknown> {
 
 function step(value: unknown, where: string): Step {
   if (!isRecord(value)) throw new Error(`${where} is not a map`);
-  const parsed: Step = { with: record(value.with), env: record(value.env) };
-  const name = optionalString(value.name);
-  const uses = optionalString(value.uses);
-  const run = optionalString(value.run);
-  if (name !== undefined) parsed.name = name;
-  if (uses !== undefined) parsed.uses = uses;
-  if (run !== undefined) parsed.run = run;
-  return parsed;
+  return {
+    with: record(value.with),
+    env: record(value.env),
+    ...stringField('name', value.name),
+    ...stringField('uses', value.uses),
+    ...stringField('run', value.run),
+  };
 }
 
 function job(id: string, value: unknown, where: string): Job {
@@ -92,11 +89,10 @@ function job(id: string, value: unknown, where: string): Job {
     matrix: record(record(value.strategy).matrix),
     services: record(value.services),
     env: record(value.env),
+    ...stringField('uses', value.uses),
   };
   const jobPermissions = permissions(value.permissions, `${where}: jobs.${id}`);
   if (jobPermissions !== undefined) parsed.permissions = jobPermissions;
-  const uses = optionalString(value.uses);
-  if (uses !== undefined) parsed.uses = uses;
   if (value.container !== undefined) parsed.container = value.container;
   return parsed;
 }
@@ -108,9 +104,8 @@ export function parseWorkflow(text: string, where: string): Workflow {
   const parsed: Workflow = {
     on: triggers(document.on),
     jobs: Object.entries(record(document.jobs)).map(([id, value]) => job(id, value, where)),
+    ...stringField('name', document.name),
   };
-  const name = optionalString(document.name);
-  if (name !== undefined) parsed.name = name;
   const workflowPermissions = permissions(document.permissions, where);
   if (workflowPermissions !== undefined) parsed.permissions = workflowPermissions;
   if (document.concurrency !== undefined) parsed.concurrency = document.concurrency;

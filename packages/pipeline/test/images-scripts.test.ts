@@ -1,5 +1,6 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { chmod, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { SERVICE_NAMES } from '@appdist/catalogue';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeCalls, installFakes } from './fakes.js';
 import { copyCiScripts, root, run, servicePackages, withFakes, writeTree } from './sandbox.js';
@@ -19,11 +20,42 @@ beforeEach(async () => {
 const script = (name: string) => join(repo, 'ci', name);
 
 describe('ci/services.sh', () => {
-  it('lists every folder of services/ in this repository', async () => {
+  it("lists the catalogue's services, each a folder of services/", async () => {
     const result = await run('bash', [join(root, 'ci/services.sh')], { cwd: '/' });
-    const folders = (await readdir(join(root, 'services'))).sort();
-    expect(result.stdout.split('\n').filter(Boolean)).toEqual(folders);
-    expect(folders).toEqual(['backend', 'cache', 'database', 'frontend', 'tester']);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout.split('\n').filter(Boolean)).toEqual(SERVICE_NAMES);
+    const folders = await readdir(join(root, 'services'), { withFileTypes: true });
+    expect(folders.filter((entry) => entry.isDirectory()).map((entry) => entry.name)).toEqual(
+      expect.arrayContaining([...SERVICE_NAMES]),
+    );
+  });
+});
+
+describe('ci/bake.sh', () => {
+  /** A docker that prints the VERSIONS it was given and its arguments. */
+  async function echoDocker(): Promise<string> {
+    const dir = await writeTree({ docker: '#!/bin/sh\necho "$PWD $VERSIONS $*"\n' });
+    await chmod(join(dir, 'docker'), 0o755);
+    return dir;
+  }
+
+  it('bakes from the repository root with VERSIONS read from services/*/package.json', async () => {
+    const result = await run('bash', [script('bake.sh'), '--print', 'kind'], {
+      cwd: '/',
+      env: withFakes(await echoDocker()),
+    });
+    expect(result).toMatchObject({
+      code: 0,
+      stdout: `${repo} {"backend":"1.2.0","frontend":"2.0.0"} buildx bake --print kind\n`,
+    });
+  });
+
+  it('keeps VERSIONS when it is already set', async () => {
+    const result = await run('bash', [script('bake.sh'), 'backend'], {
+      cwd: repo,
+      env: withFakes(await echoDocker(), { VERSIONS: '{"backend":"9.9.9"}' }),
+    });
+    expect(result.stdout).toBe(`${repo} {"backend":"9.9.9"} buildx bake backend\n`);
   });
 });
 

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { findRepositoryRoot } from '@appdist/validation/repository';
+import { findRepositoryRoot } from '@appdist/catalogue/repository';
 import { afterAll } from 'vitest';
 
 const found = findRepositoryRoot(import.meta.dirname);
@@ -63,9 +63,16 @@ export function withFakes(bin: string, extra: NodeJS.ProcessEnv = {}): NodeJS.Pr
   return env;
 }
 
-/** A copy of this repository's ci/ scripts in `dir`, where they treat `dir` as the repository. */
+/**
+ * A copy of this repository's ci/ scripts in `dir`, where they treat `dir` as the repository. The
+ * copy has no catalogue, so its ci/services.sh lists the folders of `dir`/services instead.
+ */
 export async function copyCiScripts(dir: string): Promise<void> {
   await cp(join(root, 'ci'), join(dir, 'ci'), { recursive: true });
+  await writeFile(
+    join(dir, 'ci/services.sh'),
+    '#!/usr/bin/env bash\nset -euo pipefail\ncd "$(dirname "$0")/.."\nfor dir in services/*/; do basename "$dir"; done\n',
+  );
 }
 
 /** services/<name>/package.json for each name and version, as a repository has them. */

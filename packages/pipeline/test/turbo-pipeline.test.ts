@@ -1,14 +1,10 @@
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { SERVICE_NAMES } from '@appdist/catalogue';
 import { describe, expect, it } from 'vitest';
 import { ciScriptProblems, ciScriptsCalled } from '../src/ci-scripts.js';
 import { planTasks, type TaskGraph, waitsFor } from '../src/turbo-graph.js';
 import { root } from './sandbox.js';
 
-const services = (await readdir(join(root, 'services'), { withFileTypes: true }))
-  .filter((entry) => entry.isDirectory())
-  .map((entry) => entry.name)
-  .sort();
+const services = [...SERVICE_NAMES].sort();
 
 function task(graph: TaskGraph, id: string) {
   const found = graph.get(id);

@@ -3,7 +3,6 @@ import { join, relative } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { findKustomizationFile } from '@appdist/kustomize/kustomization-images';
 import { setImage } from '@appdist/kustomize/kustomize';
-import { writeBakeDefaults } from './bake-sync.js';
 import { addReleaseNotes, CHANGELOG_FILE, releaseNotesOf } from './changelog.js';
 import { applyPendingChanges, readPendingChanges } from './changesets.js';
 import { describePaths, ReleaseRefusedError } from './errors.js';
@@ -78,7 +77,6 @@ async function releaseFiles(root: string, plan: ReleasePlan): Promise<string[]> 
       ),
     ),
     relative(root, kustomization),
-    ...(plan.bake && plan.bake.variables.length > 0 ? [plan.bake.file] : []),
     CHANGELOG_FILE,
   ];
   return [...new Set(files)].sort();
@@ -120,7 +118,6 @@ async function writeRelease(
     // The kustomize wrapper: `kustomize edit set image`, a one-line change of newTag. Never sed.
     await setImage(join(root, plan.kustomization), image.name, image.tag, env);
   }
-  if (plan.bake) await writeBakeDefaults(root, plan.bake);
   const changelogPath = join(root, CHANGELOG_FILE);
   const changelog = (await exists(changelogPath))
     ? await readFile(changelogPath, 'utf8')
@@ -131,8 +128,8 @@ async function writeRelease(
 
 /**
  * Makes the release `plan` describes: applies the changesets (service versions, their
- * CHANGELOG.md), pins each new image tag in dist/base with `kustomize edit set image`, keeps
- * the bake file's version defaults equal, adds the release notes to the root CHANGELOG.md,
+ * CHANGELOG.md), pins each new image tag in dist/base with `kustomize edit set image`, adds
+ * the release notes to the root CHANGELOG.md,
  * commits exactly those files as `release: <version>` and creates the annotated tag
  * `<version>` whose message is the release notes.
  *

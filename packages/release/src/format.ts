@@ -31,7 +31,7 @@ function changesetCount(count: number): string {
   return count === 1 ? '1 changeset' : `${count} changesets`;
 }
 
-/** The plan as a person reads it: versions, image tags, bake defaults, distribution, changelog. */
+/** The plan as a person reads it: versions, image tags, distribution, changelog. */
 export function formatPlan(plan: ReleasePlan): string {
   const { distribution } = plan;
   if (distribution.to === null) {
@@ -57,22 +57,6 @@ export function formatPlan(plan: ReleasePlan): string {
     ...table(plan.images.map((image) => [image.name, `${image.from} → ${image.tag}`])),
     '',
   ];
-  if (plan.bake && plan.bake.variables.length === 0) {
-    lines.push(`${plan.bake.file} defaults: equal to the versions already.`, '');
-  } else if (plan.bake) {
-    lines.push(
-      `${plan.bake.file} defaults:`,
-      ...table(
-        plan.bake.variables.map((variable) => [
-          variable.variable,
-          `${variable.from} → ${variable.to}`,
-        ]),
-      ),
-      '',
-    );
-  } else {
-    lines.push('No docker-bake.hcl: no bake defaults to update.', '');
-  }
   lines.push('Changelog:', indent(plan.changelog), '');
   return lines.join('\n');
 }

@@ -1,9 +1,6 @@
 import type { KubernetesObject } from '@appdist/kustomize/kubernetes-object';
 import { build } from '@appdist/kustomize/kustomize';
 
-/** Where the services' images live; `dist/` names each image `<repository>/<service>`. */
-export const IMAGE_REPOSITORY = 'ghcr.io/appdist';
-
 /** The kustomization whose `images:` block pins every tag; the distributions build on it. */
 export const PINNED_KUSTOMIZATION = 'dist/base';
 

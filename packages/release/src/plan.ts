@@ -1,10 +1,10 @@
 import { join } from 'node:path';
-import { type BakeEdit, bakeDefaultsToChange } from './bake-sync.js';
+import { imageName } from '@appdist/catalogue';
 import { CHANGELOG_FILE, renderReleaseNotes, serviceChangesBetween } from './changelog.js';
 import { type PendingChanges, readPendingChanges } from './changesets.js';
 import { readOptional } from './files.js';
 import { latestVersionTag, repositoryRoot } from './git.js';
-import { IMAGE_REPOSITORY, PINNED_KUSTOMIZATION, renderedTags } from './images.js';
+import { PINNED_KUSTOMIZATION, renderedTags } from './images.js';
 import { SERVICES_FOLDER, servicePackages } from './services.js';
 import {
   type Bump,
@@ -75,8 +75,6 @@ export interface ReleasePlan {
   images: ImagePin[];
   /** The kustomization holding the `images:` block, relative to root. */
   kustomization: string;
-  /** docker-bake.hcl defaults that must follow the versions, or null without a bake file. */
-  bake: BakeEdit | null;
   distribution: DistributionVersion;
   /** Release notes (Markdown) for the root CHANGELOG.md and the tag; empty with nothing to release. */
   changelog: string;
@@ -95,7 +93,7 @@ function pendingBumps(changes: PendingChanges): Map<string, PendingBump> {
     if (release.type === 'none') continue;
     if (!services.has(release.name)) {
       throw new Error(
-        `the changesets release ${release.name}, which is not a workspace under ${SERVICES_FOLDER}/: only services are versioned; list it in "ignore" of .changeset/config.json and remove it from the changesets`,
+        `the changesets release ${release.name}, which is not a service of the catalogue (packages/catalogue): only services are versioned; list it in "ignore" of .changeset/config.json and remove it from the changesets`,
       );
     }
     const changesets = changes.plan.changesets.flatMap((changeset) => {
@@ -138,7 +136,7 @@ async function serviceReleases(
   const rendered = await renderedTags(join(root, PINNED_KUSTOMIZATION), env);
   const releases: ServiceRelease[] = [];
   for (const service of servicePackages(changes.packages).values()) {
-    const from = pinnedTag(rendered, `${IMAGE_REPOSITORY}/${service.name}`);
+    const from = pinnedTag(rendered, imageName(service.name));
     const pending = bumps.get(service.package);
     const to = pending?.to ?? service.version;
     if (to === from) continue;
@@ -202,8 +200,8 @@ function distributionVersion(
 
 /**
  * What a release of the repository at `cwd` would do: the service versions (the tag dist/base
- * pins → package.json after the pending changesets), the image tags to pin, the bake file
- * defaults to follow, the next distribution version and its release notes. Writes nothing.
+ * pins → package.json after the pending changesets), the image tags to pin, the next
+ * distribution version and its release notes. Writes nothing.
  */
 export async function planRelease(options: PlanOptions): Promise<ReleasePlan> {
   const initialVersion = options.initialVersion ?? FIRST_VERSION;
@@ -222,7 +220,6 @@ export async function planRelease(options: PlanOptions): Promise<ReleasePlan> {
       services: [],
       images: [],
       kustomization: PINNED_KUSTOMIZATION,
-      bake: null,
       distribution: {
         ...distribution,
         reason:
@@ -235,7 +232,7 @@ export async function planRelease(options: PlanOptions): Promise<ReleasePlan> {
   }
   const images = services.map((service) => ({
     service: service.name,
-    name: `${IMAGE_REPOSITORY}/${service.name}`,
+    name: imageName(service.name),
     from: service.from,
     tag: service.to,
   }));
@@ -244,16 +241,11 @@ export async function planRelease(options: PlanOptions): Promise<ReleasePlan> {
     services.map((service) => ({ ...service, summaries: service.changes })),
     images,
   );
-  const bake = await bakeDefaultsToChange(
-    root,
-    services.map((service) => ({ name: service.name, version: service.to })),
-  );
   return {
     root,
     services,
     images,
     kustomization: PINNED_KUSTOMIZATION,
-    bake,
     distribution,
     changelog,
   };

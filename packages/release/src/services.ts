@@ -1,27 +1,27 @@
-import { basename, dirname, relative } from 'node:path';
+import { packageName, SERVICE_NAMES } from '@appdist/catalogue';
 import type { Packages } from '@changesets/types';
 
-/** Workspaces in this folder are the services: versioned, released, shipped as images. */
+/** The folder of the service workspaces: `services/<name>`. */
 export const SERVICES_FOLDER = 'services';
 
 export interface ServicePackage {
-  /** The folder name under services/, which is also the image name. */
+  /** The catalogue name: its folder under services/ and its image name. */
   name: string;
   package: string;
   version: string;
 }
 
-/** The services among the workspaces, by package name. */
+/** The catalogue's services among the workspaces, by package name. */
 export function servicePackages(packages: Packages): Map<string, ServicePackage> {
-  const services = new Map<string, ServicePackage>();
-  for (const pkg of packages.packages) {
-    const folder = relative(packages.rootDir, pkg.dir);
-    if (dirname(folder) !== SERVICES_FOLDER) continue;
-    services.set(pkg.packageJson.name, {
-      name: basename(folder),
-      package: pkg.packageJson.name,
-      version: pkg.packageJson.version,
-    });
-  }
-  return services;
+  const versions = new Map(
+    packages.packages.map((pkg) => [pkg.packageJson.name, pkg.packageJson.version]),
+  );
+  return new Map(
+    SERVICE_NAMES.flatMap((name) => {
+      const version = versions.get(packageName(name));
+      return version === undefined
+        ? []
+        : [[packageName(name), { name, package: packageName(name), version }]];
+    }),
+  );
 }

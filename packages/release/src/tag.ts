@@ -46,7 +46,7 @@ async function readChangelog(root: string): Promise<string> {
  * Tags HEAD as the release the root CHANGELOG.md names last, once the end-to-end tests passed
  * on it: the last step of a release, so a tag exists only for a tested commit. Refuses when
  * that version is tagged already or not newer than the latest tag, and when a service's
- * version differs from the tag dist/base pins for it (or the bake file's default).
+ * version differs from the tag dist/base pins for it.
  */
 export async function tagRelease(options: TagOptions): Promise<TagResult> {
   const root = await repositoryRoot(options.cwd);

@@ -63,7 +63,6 @@ describe('appdist release plan', () => {
     );
     expect(stdout).toMatch(/Image tags to pin in dist\/base \(kustomize edit set image\):\n/);
     expect(stdout).toContain(`  ghcr.io/appdist/backend  ${versions.backend} → ${backend}\n`);
-    expect(stdout).toContain(`  BACKEND_VERSION  ${versions.backend} → ${backend}\n`);
     expect(stdout).toMatch(/Changelog:\n {2}## 1\.0\.0\n/);
   });
 

@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { build } from '@appdist/kustomize/kustomize';
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyRelease } from '../src/apply.js';
-import { readVariableDefault } from '../src/bake-file.js';
 import { ReleaseRefusedError } from '../src/errors.js';
 import { imagesOf } from '../src/images.js';
 import { planRelease } from '../src/plan.js';
@@ -75,10 +74,6 @@ describe('planRelease', () => {
       { service: 'backend', name: 'ghcr.io/appdist/backend', from: versions.backend, tag: backend },
       { service: 'cache', name: 'ghcr.io/appdist/cache', from: versions.cache, tag: cache },
     ]);
-    expect(plan.bake?.variables).toEqual([
-      { variable: 'BACKEND_VERSION', from: versions.backend, to: backend },
-      { variable: 'CACHE_VERSION', from: versions.cache, to: cache },
-    ]);
     expect(plan.distribution).toMatchObject({ from: null, to: '1.0.0', bump: 'minor' });
     expect(plan.changelog).toContain('## 1.0.0');
     expect(plan.changelog).toContain(`### backend ${backend}`);
@@ -147,7 +142,7 @@ describe('applyRelease', () => {
     const cache = bumped(versions.cache ?? '', 'patch');
     const kustomizationPath = join(dir, 'dist', 'base', 'kustomization.yaml');
     const kustomizationBefore = (await readFile(kustomizationPath, 'utf8')).split('\n');
-    const bakeBefore = (await readFile(join(dir, 'docker-bake.hcl'), 'utf8')).split('\n');
+    const bakeBefore = await readFile(join(dir, 'docker-bake.hcl'), 'utf8');
     const imagesBefore = await renderedImages(join(dir, 'dist', 'app-istio'));
     const start = await git(dir, 'rev-parse', 'HEAD');
 
@@ -184,14 +179,8 @@ describe('applyRelease', () => {
       `ghcr.io/appdist/backend:${versions.backend}`,
       `ghcr.io/appdist/cache:${versions.cache}`,
     ]);
-    // The bake file: the two defaults, and only their lines.
-    const bake = await readFile(join(dir, 'docker-bake.hcl'), 'utf8');
-    expect(readVariableDefault(bake, 'BACKEND_VERSION')).toBe(backend);
-    expect(readVariableDefault(bake, 'CACHE_VERSION')).toBe(cache);
-    expect(readVariableDefault(bake, 'FRONTEND_VERSION')).toBe(versions.frontend);
-    const bakeAfter = bake.split('\n');
-    expect(bakeAfter).toHaveLength(bakeBefore.length);
-    expect(bakeAfter.filter((line, index) => line !== bakeBefore[index])).toHaveLength(2);
+    // The bake file holds no versions (ci/bake.sh reads them from package.json): untouched.
+    expect(await readFile(join(dir, 'docker-bake.hcl'), 'utf8')).toBe(bakeBefore);
     // Changelogs: per service from changesets, and the distribution's at the root.
     expect(await readFile(join(dir, 'services', 'backend', 'CHANGELOG.md'), 'utf8')).toMatch(
       new RegExp(
@@ -208,7 +197,6 @@ describe('applyRelease', () => {
       '.changeset/links-expire.md',
       'CHANGELOG.md',
       'dist/base/kustomization.yaml',
-      'docker-bake.hcl',
       'services/backend/CHANGELOG.md',
       'services/backend/package.json',
       'services/cache/CHANGELOG.md',
@@ -240,7 +228,6 @@ describe('applyRelease', () => {
       '.changeset/links-expire.md',
       'CHANGELOG.md',
       'dist/base/kustomization.yaml',
-      'docker-bake.hcl',
       'services/backend/CHANGELOG.md',
       'services/backend/package.json',
       'services/cache/CHANGELOG.md',

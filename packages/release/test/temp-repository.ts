@@ -1,21 +1,13 @@
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { SERVICE_NAMES } from '@appdist/catalogue';
 import { execa } from 'execa';
 
 /** This checkout: the repository the temporary clones are made from. */
 export const ROOT = resolve(import.meta.dirname, '../../..');
 
-export const SERVICES = ['backend', 'cache', 'database', 'frontend', 'tester'] as const;
-
-/** A bake file of the shape docker-bake.hcl has, for clones of a checkout that has none yet. */
-export function sampleBakeFile(versions: Record<string, string>): string {
-  const variables = SERVICES.map(
-    (service) =>
-      `# ${service}'s image tag\nvariable "${service.toUpperCase()}_VERSION" {\n  default = "${versions[service] ?? '0.0.0'}"\n}\n`,
-  );
-  return `variable "REGISTRY" {\n  default = "ghcr.io/appdist"\n}\n\n${variables.join('\n')}\ntarget "backend" {\n  tags = ["\${REGISTRY}/backend:\${BACKEND_VERSION}"]\n}\n`;
-}
+export const SERVICES = SERVICE_NAMES;
 
 export async function git(cwd: string, ...args: string[]): Promise<string> {
   try {
@@ -45,8 +37,7 @@ export interface TempRepository {
 
 /**
  * A clone of this checkout with the release configuration of the working tree: its
- * .changeset/config.json and docker-bake.hcl (a sample one while the checkout has none),
- * committed, so the clone starts clean. Tags and pending changesets of the checkout are
+ * .changeset/config.json and docker-bake.hcl, committed, so the clone starts clean. Tags and pending changesets of the checkout are
  * dropped: every test starts before the first release with nothing recorded.
  */
 export async function cloneRepository(): Promise<TempRepository> {
@@ -71,11 +62,7 @@ export async function cloneRepository(): Promise<TempRepository> {
 
   const versions: Record<string, string> = {};
   for (const service of SERVICES) versions[service] = await serviceVersion(dir, service);
-  try {
-    await copyFile(join(ROOT, 'docker-bake.hcl'), join(dir, 'docker-bake.hcl'));
-  } catch {
-    await writeFile(join(dir, 'docker-bake.hcl'), sampleBakeFile(versions));
-  }
+  await copyFile(join(ROOT, 'docker-bake.hcl'), join(dir, 'docker-bake.hcl'));
   await git(dir, 'add', '--all');
   await git(dir, 'commit', '--quiet', '--allow-empty', '--message', 'release tooling under test');
   return { dir, versions, remove: () => rm(dir, { recursive: true, force: true }) };
