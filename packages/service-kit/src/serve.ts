@@ -6,8 +6,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import type { z } from 'zod';
 import { type BaseConfig, ConfigError, loadConfig } from './config.js';
-import { errorBody } from './errors.js';
+import { errorBody, HttpError, toHttpError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
+import { sendJson } from './response.js';
 import type { AppHandle, ServiceInfo } from './service-app.js';
 
 export interface RunningServer {
@@ -37,10 +38,8 @@ export async function serve(
   // What Node's parser rejects never reaches the app; answer it in the same JSON shape.
   server.on('clientError', answerClientError);
   server.on('checkExpectation', (_req, res) => {
-    res.writeHead(417, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
-    res.end(
-      JSON.stringify(errorBody('expectation_failed', 'only Expect: 100-continue is supported')),
-    );
+    const body = errorBody('expectation_failed', 'only Expect: 100-continue is supported');
+    sendJson(res, 417, body, { connection: 'close' });
   });
   const address = server.address() as AddressInfo;
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
@@ -74,12 +73,6 @@ export async function serve(
   return { server, url, shutdown };
 }
 
-const PARSER_ERRORS: Readonly<Record<string, [number, string, string]>> = {
-  HPE_HEADER_OVERFLOW: [431, 'headers_too_large', 'request headers are too large'],
-  HPE_CHUNK_EXTENSIONS_OVERFLOW: [413, 'payload_too_large', 'chunk extensions are too large'],
-  ERR_HTTP_REQUEST_TIMEOUT: [408, 'request_timeout', 'the request did not arrive in time'],
-};
-
 /** Node's default answer to a malformed request, as a JSON error instead of an empty 400. */
 function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
   // A reset or a socket already answering has nobody left to tell.
@@ -87,11 +80,10 @@ function answerClientError(error: Error & { code?: string }, socket: Duplex): vo
     socket.destroy();
     return;
   }
-  const [status, code, message] = PARSER_ERRORS[error.code ?? ''] ?? [
-    400,
-    'bad_request',
-    'malformed HTTP request',
-  ];
+  const { status, code, message } = toHttpError(
+    error,
+    new HttpError(400, 'bad_request', 'malformed HTTP request'),
+  );
   const body = JSON.stringify(errorBody(code, message));
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
