@@ -6,20 +6,14 @@ import { sendJson } from './response.js';
 
 /** An error with its HTTP answer: every error body is `{"error": {"code", "message"}}`. */
 export class HttpError extends Error {
-  readonly status: number;
-  readonly code: string;
-  readonly headers: Readonly<Record<string, string>>;
   constructor(
-    status: number,
-    code: string,
+    readonly status: number,
+    readonly code: string,
     message: string,
-    headers: Readonly<Record<string, string>> = {},
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message);
     this.name = 'HttpError';
-    this.status = status;
-    this.code = code;
-    this.headers = headers;
   }
 }
 

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
-import { createServer, type Server, STATUS_CODES } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createServer, STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -12,7 +13,6 @@ import { sendJson } from './response.js';
 import type { AppHandle, ServiceInfo } from './service-app.js';
 
 export interface RunningServer {
-  server: Server;
   url: string;
   /** The drain sequence; resolves when every pool is closed. Safe to call more than once. */
   shutdown(): Promise<void>;
@@ -70,7 +70,7 @@ export async function serve(
     })();
     return shutdownPromise;
   };
-  return { server, url, shutdown };
+  return { url, shutdown };
 }
 
 /** Node's default answer to a malformed request, as a JSON error instead of an empty 400. */
@@ -95,9 +95,14 @@ function answerClientError(error: Error & { code?: string }, socket: Duplex): vo
 }
 
 export interface RunServiceOptions<S extends z.ZodType> {
-  info: Omit<ServiceInfo, 'commit'>;
+  /** The `import.meta.url` of the service's compiled main, whose `../package.json` names it. */
+  entryUrl: string;
   schema: S;
-  createApp: (config: z.infer<S>, logger: Logger, info: ServiceInfo) => Promise<AppHandle>;
+  createApp: (options: {
+    config: z.infer<S>;
+    logger: Logger;
+    info: ServiceInfo;
+  }) => Promise<AppHandle>;
 }
 
 /** The whole of a service's main: config, app, listen, and SIGTERM/SIGINT wired to the drain. */
@@ -109,21 +114,23 @@ export async function runService<S extends z.ZodType<BaseConfig>>(
   // a second and long scavenges. Off, a hop uses about 20 % less CPU and its p99 halves
   // (docs/performance.md).
   setFlagsFromString('--no-allocation-site-pretenuring');
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', options.entryUrl), 'utf8'));
+  const name = String(pkg.name).replace(/^@[^/]+\//, '');
   let config: z.infer<S>;
   try {
     config = loadConfig(options.schema);
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`${options.info.name}: ${error.message}\n`);
+      process.stderr.write(`${name}: ${error.message}\n`);
       process.exit(1);
     }
     throw error;
   }
-  const info: ServiceInfo = { ...options.info, commit: config.GIT_COMMIT };
+  const info: ServiceInfo = { name, version: String(pkg.version), commit: config.GIT_COMMIT };
   const logger = createLogger({ name: info.name, level: config.LOG_LEVEL, version: info.version });
   let running: RunningServer;
   try {
-    const handle = await options.createApp(config, logger, info);
+    const handle = await options.createApp({ config, logger, info });
     running = await serve(handle, config, logger);
   } catch (error) {
     logger.fatal({ err: error }, 'failed to start');
