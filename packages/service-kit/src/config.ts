@@ -2,11 +2,9 @@ import { z } from 'zod';
 
 /** A configuration value that cannot be used: the message names each variable and the fix. */
 export class ConfigError extends Error {
-  readonly issues: readonly string[];
   constructor(issues: readonly string[]) {
     super(`invalid configuration:\n${issues.map((issue) => `  - ${issue}`).join('\n')}`);
     this.name = 'ConfigError';
-    this.issues = issues;
   }
 }
 

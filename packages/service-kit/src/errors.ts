@@ -1,24 +1,19 @@
 import type { ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { z } from 'zod';
 import type { Logger } from './logger.js';
 import { sendJson } from './response.js';
 
 /** An error with its HTTP answer: every error body is `{"error": {"code", "message"}}`. */
 export class HttpError extends Error {
-  readonly status: number;
-  readonly code: string;
-  readonly headers: Readonly<Record<string, string>>;
   constructor(
-    status: number,
-    code: string,
+    readonly status: number,
+    readonly code: string,
     message: string,
-    headers: Readonly<Record<string, string>> = {},
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message);
     this.name = 'HttpError';
-    this.status = status;
-    this.code = code;
-    this.headers = headers;
   }
 }
 
@@ -42,49 +37,63 @@ export const notFoundHandler: RequestHandler = (req, _res, next) => {
   next(new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`));
 };
 
-// Errors raised by express.json (body-parser) carry a `type`; map each to a precise 4xx.
-const BODY_PARSER_ERRORS: Record<string, { status: number; code: string; message: string }> = {
-  'entity.parse.failed': {
-    status: 400,
-    code: 'invalid_json',
-    message: 'request body is not valid JSON',
-  },
-  'entity.too.large': {
-    status: 413,
-    code: 'payload_too_large',
-    message: 'request body is too large',
-  },
-  'encoding.unsupported': {
-    status: 415,
-    code: 'unsupported_encoding',
-    message: 'unsupported content encoding',
-  },
-  'charset.unsupported': {
-    status: 415,
-    code: 'unsupported_charset',
-    message: 'unsupported charset',
-  },
-  'request.aborted': { status: 400, code: 'request_aborted', message: 'request body was aborted' },
-  'request.size.invalid': {
-    status: 400,
-    code: 'invalid_body',
-    message: 'request body size does not match its Content-Length',
-  },
-  'stream.encoding.set': { status: 500, code: 'internal', message: 'internal error' },
+// Errors of express.json (body-parser, by `type`) and of Node's HTTP parser (by `code`), each
+// with its precise 4xx.
+const KNOWN_ERRORS: Readonly<Record<string, [status: number, code: string, message: string]>> = {
+  'entity.parse.failed': [400, 'invalid_json', 'request body is not valid JSON'],
+  'entity.too.large': [413, 'payload_too_large', 'request body is too large'],
+  'encoding.unsupported': [415, 'unsupported_encoding', 'unsupported content encoding'],
+  'charset.unsupported': [415, 'unsupported_charset', 'unsupported charset'],
+  'request.aborted': [400, 'request_aborted', 'request body was aborted'],
+  'request.size.invalid': [
+    400,
+    'invalid_body',
+    'request body size does not match its Content-Length',
+  ],
+  'stream.encoding.set': [500, 'internal', 'internal error'],
+  HPE_HEADER_OVERFLOW: [431, 'headers_too_large', 'request headers are too large'],
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: [413, 'payload_too_large', 'chunk extensions are too large'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'request_timeout', 'the request did not arrive in time'],
 };
 
-function toHttpError(err: unknown): HttpError {
+/** The HTTP answer to an error; `fallback` when it is neither an HttpError nor a known one. */
+export function toHttpError(
+  err: unknown,
+  fallback = new HttpError(500, 'internal', 'internal error'),
+): HttpError {
   if (err instanceof HttpError) return err;
-  const type = (err as { type?: unknown } | null)?.type;
-  if (typeof type === 'string') {
-    const known = BODY_PARSER_ERRORS[type];
-    if (known) return new HttpError(known.status, known.code, known.message);
-  }
-  const status = (err as { status?: unknown } | null)?.status;
+  const { type, code, status, message } = (err ?? {}) as Record<string, unknown>;
+  const known = KNOWN_ERRORS[String(type ?? code)];
+  if (known) return new HttpError(...known);
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    return new HttpError(status, 'bad_request', (err as Error).message || 'bad request');
+    return new HttpError(
+      status,
+      'bad_request',
+      typeof message === 'string' && message ? message : 'bad request',
+    );
   }
-  return new HttpError(500, 'internal', 'internal error');
+  return fallback;
+}
+
+/**
+ * Parses a request's input (its body, query or a path parameter) with the zod schema of its
+ * contract, or throws the 400 that answers it. The code is the one `codes` gives the top-level
+ * field of the first issue (`''`: the input itself, and fields without a code of their own); the
+ * message is that issue's field path (`name` for the input itself), then the rule the schema
+ * states: `metadata.url: must be an http:// or https:// URL`.
+ */
+export function parseInput<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  codes: { readonly '': string; readonly [field: string]: string },
+  name = 'body',
+): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const path = issue?.path.map(String) ?? [];
+  const code = codes[path[0] ?? ''] ?? codes[''];
+  throw new HttpError(400, code, `${path.join('.') || name}: ${issue?.message ?? 'is invalid'}`);
 }
 
 /** Answers an error in the JSON error shape; only unexpected errors are logged (as 500s). */

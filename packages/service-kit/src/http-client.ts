@@ -4,11 +4,9 @@ import { currentRequestId, REQUEST_ID_HEADER } from './request-context.js';
 
 /** The dependency could not be reached or did not answer in time (as opposed to answering with an error). */
 export class UpstreamUnavailableError extends Error {
-  readonly upstream: string;
   constructor(upstream: string, reason: string, options?: { cause?: unknown }) {
     super(`${upstream} unavailable: ${reason}`, options);
     this.name = 'UpstreamUnavailableError';
-    this.upstream = upstream;
   }
 }
 
@@ -42,7 +40,6 @@ const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'PUT', 'DELETE']);
 const RETRYABLE_STATUSES = new Set([502, 503, 504]);
 
 export interface ServiceClient {
-  readonly name: string;
   readonly pool: Pool;
   request<T = unknown>(request: ClientRequest): Promise<ClientResponse<T>>;
   close(): Promise<void>;
@@ -81,21 +78,8 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
         ),
       timeoutMs,
     );
-    try {
-      return await exchange<T>(request, headers, body, timeoutMs, deadline.signal);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  async function exchange<T>(
-    request: ClientRequest,
-    headers: Record<string, string>,
-    body: string | undefined,
-    timeoutMs: number,
-    signal: AbortSignal,
-  ): Promise<ClientResponse<T>> {
     let response: Awaited<ReturnType<Pool['request']>>;
+    let text: string;
     try {
       response = await pool.request({
         method: request.method,
@@ -104,16 +88,13 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
         body,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
-        signal,
+        signal: deadline.signal,
       });
-    } catch (error) {
-      throw new UpstreamUnavailableError(options.name, describe(error), { cause: error });
-    }
-    let text: string;
-    try {
       text = await response.body.text();
     } catch (error) {
       throw new UpstreamUnavailableError(options.name, describe(error), { cause: error });
+    } finally {
+      clearTimeout(timer);
     }
     const contentType = String(response.headers['content-type'] ?? '');
     let parsed: T | undefined;
@@ -131,7 +112,6 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
   }
 
   return {
-    name: options.name,
     pool,
     async request<T>(request: ClientRequest): Promise<ClientResponse<T>> {
       const idempotent = request.idempotent ?? IDEMPOTENT_METHODS.has(request.method);
@@ -150,9 +130,7 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
         }
       }
     },
-    async close() {
-      await pool.close();
-    },
+    close: () => pool.close(),
   };
 }
 
@@ -161,17 +139,11 @@ function backoffMs(attempt: number): number {
   return 25 * 2 ** (attempt - 1) * (0.5 + Math.random() / 2);
 }
 
+const TIMEOUTS = new Set(['TimeoutError', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
 function describe(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    if (
-      error.name === 'TimeoutError' ||
-      code === 'UND_ERR_HEADERS_TIMEOUT' ||
-      code === 'UND_ERR_BODY_TIMEOUT'
-    ) {
-      return 'timed out';
-    }
-    return typeof code === 'string' ? `${code} ${error.message}` : error.message;
-  }
-  return String(error);
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  if (TIMEOUTS.has(error.name) || TIMEOUTS.has(String(code))) return 'timed out';
+  return typeof code === 'string' ? `${code} ${error.message}` : error.message;
 }

@@ -45,6 +45,9 @@ export interface RequestLogLine {
  * (docs/performance.md). The line goes to the logger's own destination, with its bindings.
  */
 export function requestLogWriter(logger: Logger): (line: RequestLogLine) => void {
+  // pino internals, hence the major pinned in package.json (logger.test.ts compares the bytes):
+  // `chindingsSym` holds the bindings already serialised as `,"key":value…`, `streamSym` the
+  // destination, and the line layout (level label, ISO time, fields, msg) is pino's own.
   const internals = logger as unknown as Record<symbol, unknown>;
   const bindings = String(internals[pino.symbols.chindingsSym] ?? '');
   const stream = internals[pino.symbols.streamSym] as DestinationStream;

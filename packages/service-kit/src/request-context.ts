@@ -3,11 +3,8 @@ import { randomUUID } from 'node:crypto';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
-interface RequestContext {
-  requestId: string;
-}
-
-const storage = new AsyncLocalStorage<RequestContext>();
+/** The id of the request being served, in every async step it takes. */
+const storage = new AsyncLocalStorage<string>();
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -18,10 +15,10 @@ export function requestIdFrom(header: string | string[] | undefined): string {
 }
 
 export function runWithRequestId<T>(requestId: string, fn: () => T): T {
-  return storage.run({ requestId }, fn);
+  return storage.run(requestId, fn);
 }
 
 /** The id of the request being served, so outgoing calls carry it to the next service. */
 export function currentRequestId(): string | undefined {
-  return storage.getStore()?.requestId;
+  return storage.getStore();
 }

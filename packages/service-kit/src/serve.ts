@@ -1,17 +1,18 @@
 import { once } from 'node:events';
-import { createServer, type Server, STATUS_CODES } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createServer, STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import type { z } from 'zod';
 import { type BaseConfig, ConfigError, loadConfig } from './config.js';
-import { errorBody } from './errors.js';
+import { errorBody, HttpError, toHttpError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
+import { sendJson } from './response.js';
 import type { AppHandle, ServiceInfo } from './service-app.js';
 
 export interface RunningServer {
-  server: Server;
   url: string;
   /** The drain sequence; resolves when every pool is closed. Safe to call more than once. */
   shutdown(): Promise<void>;
@@ -37,10 +38,8 @@ export async function serve(
   // What Node's parser rejects never reaches the app; answer it in the same JSON shape.
   server.on('clientError', answerClientError);
   server.on('checkExpectation', (_req, res) => {
-    res.writeHead(417, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
-    res.end(
-      JSON.stringify(errorBody('expectation_failed', 'only Expect: 100-continue is supported')),
-    );
+    const body = errorBody('expectation_failed', 'only Expect: 100-continue is supported');
+    sendJson(res, 417, body, { connection: 'close' });
   });
   const address = server.address() as AddressInfo;
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
@@ -71,14 +70,8 @@ export async function serve(
     })();
     return shutdownPromise;
   };
-  return { server, url, shutdown };
+  return { url, shutdown };
 }
-
-const PARSER_ERRORS: Readonly<Record<string, [number, string, string]>> = {
-  HPE_HEADER_OVERFLOW: [431, 'headers_too_large', 'request headers are too large'],
-  HPE_CHUNK_EXTENSIONS_OVERFLOW: [413, 'payload_too_large', 'chunk extensions are too large'],
-  ERR_HTTP_REQUEST_TIMEOUT: [408, 'request_timeout', 'the request did not arrive in time'],
-};
 
 /** Node's default answer to a malformed request, as a JSON error instead of an empty 400. */
 function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
@@ -87,11 +80,10 @@ function answerClientError(error: Error & { code?: string }, socket: Duplex): vo
     socket.destroy();
     return;
   }
-  const [status, code, message] = PARSER_ERRORS[error.code ?? ''] ?? [
-    400,
-    'bad_request',
-    'malformed HTTP request',
-  ];
+  const { status, code, message } = toHttpError(
+    error,
+    new HttpError(400, 'bad_request', 'malformed HTTP request'),
+  );
   const body = JSON.stringify(errorBody(code, message));
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
@@ -103,9 +95,14 @@ function answerClientError(error: Error & { code?: string }, socket: Duplex): vo
 }
 
 export interface RunServiceOptions<S extends z.ZodType> {
-  info: Omit<ServiceInfo, 'commit'>;
+  /** The `import.meta.url` of the service's compiled main, whose `../package.json` names it. */
+  entryUrl: string;
   schema: S;
-  createApp: (config: z.infer<S>, logger: Logger, info: ServiceInfo) => Promise<AppHandle>;
+  createApp: (options: {
+    config: z.infer<S>;
+    logger: Logger;
+    info: ServiceInfo;
+  }) => Promise<AppHandle>;
 }
 
 /** The whole of a service's main: config, app, listen, and SIGTERM/SIGINT wired to the drain. */
@@ -117,21 +114,23 @@ export async function runService<S extends z.ZodType<BaseConfig>>(
   // a second and long scavenges. Off, a hop uses about 20 % less CPU and its p99 halves
   // (docs/performance.md).
   setFlagsFromString('--no-allocation-site-pretenuring');
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', options.entryUrl), 'utf8'));
+  const name = String(pkg.name).replace(/^@[^/]+\//, '');
   let config: z.infer<S>;
   try {
     config = loadConfig(options.schema);
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`${options.info.name}: ${error.message}\n`);
+      process.stderr.write(`${name}: ${error.message}\n`);
       process.exit(1);
     }
     throw error;
   }
-  const info: ServiceInfo = { ...options.info, commit: config.GIT_COMMIT };
+  const info: ServiceInfo = { name, version: String(pkg.version), commit: config.GIT_COMMIT };
   const logger = createLogger({ name: info.name, level: config.LOG_LEVEL, version: info.version });
   let running: RunningServer;
   try {
-    const handle = await options.createApp(config, logger, info);
+    const handle = await options.createApp({ config, logger, info });
     running = await serve(handle, config, logger);
   } catch (error) {
     logger.fatal({ err: error }, 'failed to start');

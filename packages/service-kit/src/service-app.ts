@@ -1,10 +1,11 @@
+import { once } from 'node:events';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import express, { type Express } from 'express';
 import type { Registry } from 'prom-client';
 import type { BaseConfig } from './config.js';
 import { type DirectRoute, directRouteParts, matchSegment } from './direct-route.js';
 import { errorBody, errorHandler, notFoundHandler, sendError } from './errors.js';
-import { createFaults } from './faults.js';
 import { Lifecycle } from './lifecycle.js';
 import { type Logger, requestLogWriter } from './logger.js';
 import { createHttpMetrics, OPERATIONAL_PATHS, routeTemplate } from './metrics.js';
@@ -31,8 +32,6 @@ export interface ServiceAppOptions {
   config: BaseConfig;
   logger: Logger;
   readiness?: readonly ReadinessCheck[];
-  /** JSON body limit; larger bodies get 413. */
-  jsonLimit?: string;
   /** Paths under these prefixes keep their body stream unread (e.g. a proxy that forwards it as is). */
   rawBodyPrefixes?: readonly string[];
   /** Routes also served without Express, for the hot path; see DirectRoute. */
@@ -75,11 +74,7 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
   const lifecycle = new Lifecycle();
   const metrics = createHttpMetrics(info);
   const logRequest = requestLogWriter(logger);
-  const faults = createFaults({
-    errorRate: config.FAULT_ERROR_RATE,
-    delayMs: config.FAULT_DELAY_MS,
-    ...(options.random ? { random: options.random } : {}),
-  });
+  const faults = createFaults(config, options.random);
 
   /**
    * Starts what every request gets, whichever way it is served: its id (in the response and in
@@ -151,7 +146,11 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
     await Promise.all(
       (options.readiness ?? []).map(async ({ name, check }) => {
         try {
-          await untilAborted(check(signal), signal);
+          // Bounded whether or not the check honours the signal.
+          await Promise.race([
+            check(signal),
+            once(signal, 'abort').then(() => Promise.reject(signal.reason)),
+          ]);
           checks[name] = 'ok';
         } catch (error) {
           ready = false;
@@ -180,7 +179,7 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
       sendFaultInjected(res);
     });
   }
-  const parseJson = express.json({ limit: options.jsonLimit ?? '16kb' });
+  const parseJson = express.json({ limit: '16kb' });
   const rawBodyPrefixes = options.rawBodyPrefixes ?? [];
   app.use((req, res, next) => {
     if (rawBodyPrefixes.some((prefix) => req.path.startsWith(prefix))) {
@@ -192,17 +191,14 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
 
   const directRoutes = (options.directRoutes ?? []).map((direct) => {
     const { prefix, param } = directRouteParts(direct.route);
-    app.get(direct.route, async (req, res, next) => {
+    app.get(direct.route, (req, res, next) => {
       const value = req.params[param] as string;
       if (direct.accepts && !direct.accepts(value)) {
         next();
         return;
       }
-      try {
-        await direct.handle(value, req, res);
-      } catch (error) {
-        answerDirectError(direct, error, req, res);
-      }
+      // Express has applied the faults already.
+      return serveDirect(direct, value, req, res, req.path, false);
     });
     return { direct, prefix };
   });
@@ -212,35 +208,28 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
 
-  const answerDirectError = (
-    direct: DirectRoute,
-    error: unknown,
-    request: { method: string; path: string },
-    res: ServerResponse,
-  ) => {
-    if (res.headersSent) {
-      res.destroy();
-      return;
-    }
-    if (direct.onError) direct.onError(error, request, res);
-    else sendError(error, request, res, logger);
-  };
-
   const serveDirect = async (
     direct: DirectRoute,
     param: string,
     req: IncomingMessage,
     res: ServerResponse,
     path: string,
+    withFaults: boolean,
   ) => {
     try {
-      if (faults && (await faults()) === 'fail') {
+      if (withFaults && faults && (await faults()) === 'fail') {
         sendFaultInjected(res);
         return;
       }
       await direct.handle(param, req, res);
     } catch (error) {
-      answerDirectError(direct, error, { method: req.method ?? 'GET', path }, res);
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      const request = { method: req.method ?? 'GET', path };
+      if (direct.onError) direct.onError(error, request, res);
+      else sendError(error, request, res, logger);
     }
   };
 
@@ -257,7 +246,7 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
             path,
             () => direct.route,
             () => {
-              void serveDirect(direct, param, req, res, path);
+              void serveDirect(direct, param, req, res, path, true);
             },
           );
           return;
@@ -269,17 +258,22 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
   return { listener, lifecycle };
 }
 
-function sendFaultInjected(res: ServerResponse): void {
-  sendJson(res, 500, errorBody('fault_injected', 'fault injected by FAULT_ERROR_RATE'));
+/**
+ * Release-testing faults for one request, undefined when none are configured. The caller exempts
+ * probes, metrics and /version, so a "sick" canary is judged by its traffic metrics, not killed
+ * by its kubelet.
+ */
+function createFaults(
+  { FAULT_ERROR_RATE: errorRate, FAULT_DELAY_MS: delayMs }: BaseConfig,
+  random = Math.random,
+): (() => Promise<'fail' | 'pass'>) | undefined {
+  if (errorRate <= 0 && delayMs <= 0) return undefined;
+  return async () => {
+    if (delayMs > 0) await sleep(delayMs);
+    return errorRate > 0 && random() < errorRate ? 'fail' : 'pass';
+  };
 }
 
-/** Rejects with the signal's reason once it aborts, even if `work` never settles. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  return Promise.race([
-    work,
-    new Promise<never>((_resolve, reject) => {
-      if (signal.aborted) reject(signal.reason);
-      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-    }),
-  ]);
+function sendFaultInjected(res: ServerResponse): void {
+  sendJson(res, 500, errorBody('fault_injected', 'fault injected by FAULT_ERROR_RATE'));
 }

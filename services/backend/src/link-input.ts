@@ -1,17 +1,13 @@
 import { randomInt } from 'node:crypto';
-import { HttpError } from '@appdist/service-kit/errors';
+import { parseInput } from '@appdist/service-kit/errors';
+import { z } from 'zod';
 
 export const CODE_PATTERN = /^[A-Za-z0-9_-]{3,32}$/;
-export const MAX_URL_LENGTH = 2048;
+const MAX_URL_LENGTH = 2048;
+const CODE_RULE = 'must match [A-Za-z0-9_-]{3,32}';
 
 const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const GENERATED_CODE_LENGTH = 7;
-
-export interface CreateLinkInput {
-  url: string;
-  /** Absent when the caller lets the backend pick a code. */
-  code: string | undefined;
-}
 
 export function isValidCode(value: unknown): value is string {
   return typeof value === 'string' && CODE_PATTERN.test(value);
@@ -42,41 +38,46 @@ export function normalizeUrl(value: unknown): string | undefined {
   return parsed.href;
 }
 
+const URL_RULE = `must be an http or https URL of at most ${MAX_URL_LENGTH} characters`;
+const LIMIT_RULE = 'must be an integer from 1 to 100';
+
+const createLink = z.object(
+  {
+    url: z.string(URL_RULE).transform((value, context) => {
+      const normalized = normalizeUrl(value);
+      if (normalized === undefined) context.addIssue({ code: 'custom', message: URL_RULE });
+      return normalized ?? z.NEVER;
+    }),
+    /** Absent when the caller lets the backend pick a code. */
+    code: z.string(CODE_RULE).regex(CODE_PATTERN, CODE_RULE).optional(),
+  },
+  'must be a JSON object',
+);
+
+const listQuery = z.object({
+  limit: z
+    .string(LIMIT_RULE)
+    .regex(/^\d{1,3}$/, LIMIT_RULE)
+    .transform(Number)
+    .pipe(z.number().min(1, LIMIT_RULE).max(100, LIMIT_RULE))
+    .default(20),
+  cursor: z
+    .string('must be a single string')
+    .optional()
+    .transform((cursor) => (cursor === '' ? undefined : cursor)),
+});
+
+export type CreateLinkInput = z.output<typeof createLink>;
+
 /** Validates a POST /api/links body; throws the 400 the client should see. */
-export function parseCreateLink(body: unknown): CreateLinkInput {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new HttpError(400, 'invalid_body', 'request body must be a JSON object');
-  }
-  const { url, code } = body as Record<string, unknown>;
-  const normalized = normalizeUrl(url);
-  if (normalized === undefined) {
-    throw new HttpError(
-      400,
-      'invalid_url',
-      `url must be an http or https URL of at most ${MAX_URL_LENGTH} characters`,
-    );
-  }
-  if (code !== undefined && !isValidCode(code)) {
-    throw new HttpError(400, 'invalid_code', 'code must match [A-Za-z0-9_-]{3,32}');
-  }
-  return { url: normalized, code };
-}
+export const parseCreateLink = (body: unknown): CreateLinkInput =>
+  parseInput(createLink, body, { '': 'invalid_body', url: 'invalid_url', code: 'invalid_code' });
 
 /** Validates the list query; limit defaults to 20. */
-export function parseListQuery(query: Record<string, unknown>): {
-  limit: number;
-  cursor: string | undefined;
-} {
-  const { limit, cursor } = query;
-  let parsedLimit = 20;
-  if (limit !== undefined) {
-    parsedLimit = typeof limit === 'string' && /^\d{1,3}$/.test(limit) ? Number(limit) : 0;
-    if (parsedLimit < 1 || parsedLimit > 100) {
-      throw new HttpError(400, 'invalid_limit', 'limit must be an integer from 1 to 100');
-    }
-  }
-  if (cursor !== undefined && typeof cursor !== 'string') {
-    throw new HttpError(400, 'invalid_cursor', 'cursor must be a single string');
-  }
-  return { limit: parsedLimit, cursor: cursor === '' ? undefined : cursor };
-}
+export const parseListQuery = (query: unknown) =>
+  parseInput(
+    listQuery,
+    query,
+    { '': 'invalid_query', limit: 'invalid_limit', cursor: 'invalid_cursor' },
+    'query',
+  );

@@ -1,4 +1,5 @@
-import { HttpError } from '@appdist/service-kit/errors';
+import { HttpError, parseInput } from '@appdist/service-kit/errors';
+import { z } from 'zod';
 import type { JsonValue } from './store.js';
 
 const KEY_PATTERN = /^[A-Za-z0-9._:-]{1,200}$/;
@@ -6,51 +7,32 @@ const MAX_TTL_SECONDS = 2_592_000; // 30 days
 // JSON.stringify recurses: a 16 KiB body can nest ~8000 levels, past V8's stack, which would
 // make storing (and echoing) the value a 500. No cached value needs more than a few levels.
 const MAX_VALUE_DEPTH = 64;
+const OBJECT_RULE = 'must be a JSON object';
 
-export interface PutRequest {
-  value: JsonValue;
-  ttlSeconds?: number;
-}
-
-export function parseKey(key: unknown): string {
-  if (typeof key === 'string' && KEY_PATTERN.test(key)) return key;
-  throw new HttpError(400, 'invalid_key', 'key must match [A-Za-z0-9._:-]{1,200}');
-}
-
-function isObject(body: unknown): body is Record<string, unknown> {
-  return typeof body === 'object' && body !== null && !Array.isArray(body);
+/** A path parameter: a regex, not a schema, on the read behind every cached redirect. */
+export function parseKey(key: string): string {
+  if (KEY_PATTERN.test(key)) return key;
+  throw new HttpError(400, 'invalid_key', 'key: must match [A-Za-z0-9._:-]{1,200}');
 }
 
 /** `{"value": <any JSON>, "ttlSeconds"?: 1..2592000}`; other fields are ignored. */
-export function parsePutBody(body: unknown): PutRequest {
-  if (!isObject(body) || !Object.hasOwn(body, 'value')) {
-    throw new HttpError(400, 'invalid_value', 'body must be a JSON object with a "value" field');
-  }
-  // express.json produced it, so it is JSON already.
-  const value = body.value as JsonValue;
-  if (nestedDeeperThan(value, MAX_VALUE_DEPTH)) {
-    throw new HttpError(
-      400,
-      'invalid_value',
-      `value must not nest arrays and objects more than ${MAX_VALUE_DEPTH} levels deep`,
-    );
-  }
-  const ttlSeconds = body.ttlSeconds;
-  if (ttlSeconds === undefined) return { value };
-  if (
-    typeof ttlSeconds !== 'number' ||
-    !Number.isInteger(ttlSeconds) ||
-    ttlSeconds < 1 ||
-    ttlSeconds > MAX_TTL_SECONDS
-  ) {
-    throw new HttpError(
-      400,
-      'invalid_ttl',
-      `ttlSeconds must be an integer from 1 to ${MAX_TTL_SECONDS}`,
-    );
-  }
-  return { value, ttlSeconds };
-}
+const putBody = z.object(
+  {
+    // express.json produced it, so it is JSON already.
+    value: z
+      .custom<JsonValue>((value) => value !== undefined, 'is required')
+      .refine(
+        (value) => !nestedDeeperThan(value, MAX_VALUE_DEPTH),
+        `must not nest arrays and objects more than ${MAX_VALUE_DEPTH} levels deep`,
+      ),
+    ttlSeconds: z
+      .int('must be an integer')
+      .min(1, `must be from 1 to ${MAX_TTL_SECONDS}`)
+      .max(MAX_TTL_SECONDS, `must be from 1 to ${MAX_TTL_SECONDS}`)
+      .optional(),
+  },
+  OBJECT_RULE,
+);
 
 /** Iterative, so that checking a deep value cannot overflow the stack itself. */
 function nestedDeeperThan(value: unknown, maxDepth: number): boolean {
@@ -65,11 +47,12 @@ function nestedDeeperThan(value: unknown, maxDepth: number): boolean {
 }
 
 /** `{"by"?: safe integer}`, default 1; an absent body counts as `{}`. */
-export function parseIncrBody(body: unknown): number {
-  if (body === undefined) return 1;
-  if (isObject(body)) {
-    if (body.by === undefined) return 1;
-    if (typeof body.by === 'number' && Number.isSafeInteger(body.by)) return body.by;
-  }
-  throw new HttpError(400, 'invalid_by', 'by must be an integer within ±(2^53 - 1)');
-}
+const incrBody = z
+  .object({ by: z.int('must be an integer within ±(2^53 - 1)').default(1) }, OBJECT_RULE)
+  .optional()
+  .transform((body) => body?.by ?? 1);
+
+export const parsePutBody = (body: unknown) =>
+  parseInput(putBody, body, { '': 'invalid_value', ttlSeconds: 'invalid_ttl' });
+
+export const parseIncrBody = (body: unknown) => parseInput(incrBody, body, { '': 'invalid_by' });

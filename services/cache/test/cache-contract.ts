@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isRecord } from '@appdist/catalogue/repository';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Answer, errorCode, incrPath, keyPath, type RequestBody, send } from './helpers.js';
@@ -274,10 +275,10 @@ export function cacheContract(target: CacheTarget): void {
         const put = await api('PUT', keyPath(key), { json });
         expect(put.status).toBeLessThan(500);
         const sent = asSent(json);
-        const ttlSeconds = isObject(sent) ? sent.ttlSeconds : undefined;
+        const ttlSeconds = isRecord(sent) ? sent.ttlSeconds : undefined;
         const valid =
           KEY_PATTERN.test(key) &&
-          isObject(sent) &&
+          isRecord(sent) &&
           Object.hasOwn(sent, 'value') &&
           (ttlSeconds === undefined ||
             (typeof ttlSeconds === 'number' &&
@@ -285,7 +286,7 @@ export function cacheContract(target: CacheTarget): void {
               ttlSeconds >= 1 &&
               ttlSeconds <= 2592000));
         expect(put.status).toBe(valid ? 200 : 400);
-        if (!valid || !isObject(sent)) return;
+        if (!valid || !isRecord(sent)) return;
         const got = await api('GET', keyPath(key));
         expect(got.status).toBe(200);
         expect(got.json).toEqual({ key, value: sent.value, ttlSeconds: ttlSeconds ?? null });
@@ -312,7 +313,7 @@ export function cacheContract(target: CacheTarget): void {
         const sent = asSent(json);
         const valid =
           KEY_PATTERN.test(key) &&
-          isObject(sent) &&
+          isRecord(sent) &&
           (sent.by === undefined || Number.isSafeInteger(sent.by));
         // Only these keys are ever incremented, so a 409 can only be a counter pushed past 64 bits.
         expect(valid ? [200, 409] : [400]).toContain(res.status);
@@ -320,8 +321,4 @@ export function cacheContract(target: CacheTarget): void {
       { numRuns: 100 },
     );
   });
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -8,7 +8,7 @@ import {
 import type pg from 'pg';
 import type { Config } from './config.js';
 import { openConnection } from './connection.js';
-import { parseClickBatch, parseCode, parseCursor, parseLimit, parseNewLink } from './input.js';
+import { parseClickBatch, parseCode, parseListQuery, parseNewLink } from './input.js';
 import { createLinksRepository, type Link } from './links-repository.js';
 import { appliedMigrations, migrate } from './migrations.js';
 import { ignoreShadowWrites } from './shadow.js';
@@ -61,8 +61,8 @@ export async function createApp({ config, logger, info }: CreateAppOptions): Pro
         res.status(201).location(`/v1/links/${code}`).json(linkJson(link));
       });
       app.get('/v1/links', async (req, res) => {
-        const limit = parseLimit(req.query.limit);
-        const page = await links.list(limit, parseCursor(req.query.cursor));
+        const { limit, cursor } = parseListQuery(req.query);
+        const page = await links.list(limit, cursor);
         res.json({ items: page.items.map(linkJson), nextCursor: page.nextCursor });
       });
       app.get('/v1/links/:code', async (req, res) => {

@@ -1,103 +1,86 @@
-import { HttpError } from '@appdist/service-kit/errors';
+import { HttpError, parseInput } from '@appdist/service-kit/errors';
+import { z } from 'zod';
 
 // The rules of the contract in docs/architecture.md; the backend applies the same ones first.
 const CODE = /^[A-Za-z0-9_-]{3,32}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const CODE_RULE = 'must match [A-Za-z0-9_-]{3,32}';
 // Whitespace and control characters have no place in a URL that ends up in a Location header.
 const URL_FORBIDDEN = /[\s\p{Cc}]/u;
 const MAX_URL_LENGTH = 2048;
+const URL_RULE = `must be an absolute http or https URL of at most ${MAX_URL_LENGTH} characters`;
 const MAX_BATCH_ENTRIES = 1000;
-const DEFAULT_LIMIT = 20;
 const MAX_LIMIT = 100;
+const LIMIT_RULE = `must be an integer from 1 to ${MAX_LIMIT}`;
+const OBJECT_RULE = 'must be a JSON object';
 
-const invalidCode = () => new HttpError(400, 'invalid_code', 'code must match [A-Za-z0-9_-]{3,32}');
+const code = z.string(CODE_RULE).regex(CODE, CODE_RULE);
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+const url = z.string(URL_RULE).refine(
+  (value) =>
+    value.length <= MAX_URL_LENGTH &&
+    /^https?:\/\//i.test(value) &&
+    !URL_FORBIDDEN.test(value) &&
+    // A lone surrogate cannot be stored as UTF-8; PostgreSQL would get U+FFFD, not the input.
+    value.isWellFormed() &&
+    URL.canParse(value),
+  URL_RULE,
+);
 
 // Extra fields are ignored rather than rejected: a newer caller may send fields this release
 // does not know yet while both run side by side.
-function objectBody(body: unknown): Record<string, unknown> {
-  if (!isObject(body)) {
-    throw new HttpError(400, 'invalid_body', 'request body must be a JSON object');
-  }
-  return body;
-}
+const newLink = z.object({ code, url }, OBJECT_RULE);
 
-export function isCode(value: unknown): value is string {
-  return typeof value === 'string' && CODE.test(value);
-}
+const listQuery = z.object({
+  limit: z
+    .string(LIMIT_RULE)
+    .regex(/^[0-9]{1,3}$/, LIMIT_RULE)
+    .transform(Number)
+    .pipe(z.number().min(1, LIMIT_RULE).max(MAX_LIMIT, LIMIT_RULE))
+    .default(20),
+  // The raw cursor, undefined for the first page; the repository decodes it.
+  cursor: z
+    .string('must be a single string')
+    .optional()
+    .transform((cursor) => (cursor === '' ? undefined : cursor)),
+});
 
-export function parseCode(value: unknown): string {
-  if (!isCode(value)) throw invalidCode();
+const clickBatch = z.object(
+  {
+    batchId: z.guid('must be a UUID').transform((id) => id.toLowerCase()),
+    counts: z
+      .record(z.string().regex(CODE), z.int().min(1, 'must be a positive integer'), {
+        error: (issue) =>
+          issue.code === 'invalid_key' ? `keys ${CODE_RULE}` : 'must be an object of counts',
+      })
+      .refine(
+        (counts) => Object.keys(counts).length <= MAX_BATCH_ENTRIES,
+        `must have at most ${MAX_BATCH_ENTRIES} entries`,
+      )
+      .transform((counts) => new Map(Object.entries(counts))),
+  },
+  OBJECT_RULE,
+);
+
+/** A path parameter: a regex, not a schema, on the read every redirect may end in. */
+export function parseCode(value: string): string {
+  if (!CODE.test(value)) throw new HttpError(400, 'invalid_code', `code: ${CODE_RULE}`);
   return value;
 }
 
-export function parseUrl(value: unknown): string {
-  if (
-    typeof value !== 'string' ||
-    value.length > MAX_URL_LENGTH ||
-    !/^https?:\/\//i.test(value) ||
-    URL_FORBIDDEN.test(value) ||
-    // A lone surrogate cannot be stored as UTF-8; PostgreSQL would get U+FFFD, not the input.
-    !value.isWellFormed() ||
-    !URL.canParse(value)
-  ) {
-    throw new HttpError(
-      400,
-      'invalid_url',
-      `url must be an absolute http or https URL of at most ${MAX_URL_LENGTH} characters`,
-    );
-  }
-  return value;
-}
+export const parseNewLink = (body: unknown) =>
+  parseInput(newLink, body, { '': 'invalid_body', code: 'invalid_code', url: 'invalid_url' });
 
-export function parseNewLink(body: unknown): { code: string; url: string } {
-  const fields = objectBody(body);
-  return { code: parseCode(fields.code), url: parseUrl(fields.url) };
-}
-
-export function parseLimit(value: unknown): number {
-  if (value === undefined) return DEFAULT_LIMIT;
-  const limit = typeof value === 'string' && /^[0-9]{1,3}$/.test(value) ? Number(value) : 0;
-  if (limit < 1 || limit > MAX_LIMIT) {
-    throw new HttpError(400, 'invalid_limit', `limit must be an integer from 1 to ${MAX_LIMIT}`);
-  }
-  return limit;
-}
-
-/** The raw cursor, undefined for the first page; the repository decodes it. */
-export function parseCursor(value: unknown): string | undefined {
-  if (value === undefined || value === '') return undefined;
-  if (typeof value !== 'string') {
-    throw new HttpError(400, 'invalid_cursor', 'cursor must be a single string');
-  }
-  return value;
-}
-
-export function parseClickBatch(body: unknown): {
-  batchId: string;
-  counts: Map<string, number>;
-} {
-  const fields = objectBody(body);
-  if (typeof fields.batchId !== 'string' || !UUID.test(fields.batchId)) {
-    throw new HttpError(400, 'invalid_batch', 'batchId must be a UUID');
-  }
-  const invalidCounts = new HttpError(
-    400,
-    'invalid_counts',
-    `counts must map up to ${MAX_BATCH_ENTRIES} valid codes to positive integers`,
+export const parseListQuery = (query: unknown) =>
+  parseInput(
+    listQuery,
+    query,
+    { '': 'invalid_query', limit: 'invalid_limit', cursor: 'invalid_cursor' },
+    'query',
   );
-  if (!isObject(fields.counts)) throw invalidCounts;
-  const entries = Object.entries(fields.counts);
-  if (entries.length > MAX_BATCH_ENTRIES) throw invalidCounts;
-  const counts = new Map<string, number>();
-  for (const [code, n] of entries) {
-    if (!isCode(code) || typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) {
-      throw invalidCounts;
-    }
-    counts.set(code, n);
-  }
-  return { batchId: fields.batchId.toLowerCase(), counts };
-}
+
+export const parseClickBatch = (body: unknown) =>
+  parseInput(clickBatch, body, {
+    '': 'invalid_body',
+    batchId: 'invalid_batch',
+    counts: 'invalid_counts',
+  });

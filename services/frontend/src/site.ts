@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { DirectRoute } from '@appdist/service-kit/direct-route';
 import type { Logger } from '@appdist/service-kit/logger';
 import express, { type ErrorRequestHandler, type Express, type Request } from 'express';
+import { z } from 'zod';
 import { type BackendApi, BackendError, type CreateResult } from './backend-api.js';
 import type { FrontendConfig } from './config.js';
 import { isHttpUrl } from './html.js';
@@ -44,11 +45,9 @@ function shortUrlBase(req: Request, publicUrl: string | undefined): string {
   return publicUrl ?? `${req.protocol}://${req.host}`;
 }
 
-function formField(body: unknown, name: string): string {
-  if (typeof body !== 'object' || body === null) return '';
-  const value = (body as Record<string, unknown>)[name];
-  return typeof value === 'string' ? value.trim() : '';
-}
+// A field sent twice, or not at all, reads as empty, as an empty input does.
+const formText = z.string().trim().catch('');
+const createForm = z.object({ url: formText, code: formText }).catch({ url: '', code: '' });
 
 function formError(result: Extract<CreateResult, { ok: false }>, values: FormValues): FormError {
   switch (result.code) {
@@ -115,10 +114,7 @@ export function mountPages(app: Express, { backend, config }: SiteOptions): void
   });
 
   app.post('/', express.urlencoded({ extended: false, limit: '16kb' }), async (req, res) => {
-    const values: FormValues = {
-      url: formField(req.body, 'url'),
-      code: formField(req.body, 'code'),
-    };
+    const values: FormValues = createForm.parse(req.body);
     const result = await backend.createLink({
       url: values.url,
       ...(values.code ? { code: values.code } : {}),

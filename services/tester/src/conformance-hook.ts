@@ -2,18 +2,17 @@ import {
   type CheckResult,
   CONFORMANCE_SERVICES,
   type ConformanceReport,
-  type ConformanceService,
-  isConformanceService,
   type runConformance,
 } from '@appdist/conformance/run';
 import type { Logger } from '@appdist/service-kit/logger';
 import type { Express, Response } from 'express';
+import { z } from 'zod';
 import {
   canaryId,
-  invalidPayload,
-  parseHttpUrl,
-  parseWebhookPayload,
-  requiredMetadata,
+  hookPayload,
+  httpUrl,
+  parsePayload,
+  requiredText,
   type WebhookPayload,
 } from './payload.js';
 import type { TesterMetrics } from './tester-metrics.js';
@@ -33,12 +32,18 @@ export interface ConformanceHookOptions {
 const MAX_LINES = 8;
 const MAX_LINE_LENGTH = 200;
 
+const conformancePayload = hookPayload({
+  service: requiredText.pipe(
+    z.enum(CONFORMANCE_SERVICES, `must be one of ${CONFORMANCE_SERVICES.join(', ')}`),
+  ),
+  url: httpUrl,
+});
+
 /** `POST /hooks/conformance`: runs a service's suite against a canary before it gets traffic. */
 export function conformanceHook(app: Express, options: ConformanceHookOptions): void {
   app.post('/hooks/conformance', async (req, res) => {
-    const payload = parseWebhookPayload(req.body);
-    const service = parseService(requiredMetadata(payload, 'service'));
-    const url = parseHttpUrl(requiredMetadata(payload, 'url'), 'metadata.url');
+    const payload = parsePayload(conformancePayload, req.body);
+    const { service, url } = payload.metadata;
     const deadline = new AbortController();
     // Flagger gave up (its webhook timeout) and closed the connection: stop testing for nobody.
     const callerGone = new AbortController();
@@ -98,7 +103,11 @@ function untilDeadline(
   return Promise.race([running, timedOut]).finally(() => clearTimeout(timer));
 }
 
-function runSummary(payload: WebhookPayload, report: ConformanceReport, result: string) {
+function runSummary(
+  payload: Pick<WebhookPayload, 'name' | 'namespace' | 'checksum'>,
+  report: ConformanceReport,
+  result: string,
+) {
   return {
     canary: canaryId(payload),
     checksum: payload.checksum,
@@ -108,11 +117,6 @@ function runSummary(payload: WebhookPayload, report: ConformanceReport, result: 
     durationMs: report.durationMs,
     failures: report.checks.filter((check) => !check.ok).map(describe),
   };
-}
-
-function parseService(value: string): ConformanceService {
-  if (isConformanceService(value)) return value;
-  throw invalidPayload('metadata.service', `must be one of ${CONFORMANCE_SERVICES.join(', ')}`);
 }
 
 /** 412: the canary does not meet its contract; 4xx so the text reaches the Canary's events. */

@@ -1,15 +1,15 @@
 import type { Express } from 'express';
 import type { LoadJobs } from './load-jobs.js';
-import { type LoadLimits, parseLoadSpec } from './load-spec.js';
-import { parseWebhookPayload } from './payload.js';
+import { type LoadLimits, loadSpecParser } from './load-spec.js';
 
 /**
  * `POST /hooks/load`: answers 202 at once (a rollout hook must return well within its
  * timeout, every analysis tick) and runs the load in the background; `GET /loads` lists it.
  */
 export function loadHook(app: Express, jobs: LoadJobs, limits: LoadLimits): void {
+  const parseLoadSpec = loadSpecParser(limits);
   app.post('/hooks/load', (req, res) => {
-    const spec = parseLoadSpec(parseWebhookPayload(req.body), limits);
+    const spec = parseLoadSpec(req.body);
     const outcome = jobs.start(spec);
     const { job } = outcome;
     const message =

@@ -1,10 +1,12 @@
+import { z } from 'zod';
 import {
   canaryId,
-  invalidPayload,
-  isObject,
-  parseHttpUrl,
-  requiredMetadata,
-  type WebhookPayload,
+  hookPayload,
+  httpUrl,
+  httpUrlOrProblem,
+  parsePayload,
+  reject,
+  requiredText,
 } from './payload.js';
 
 /** One load run as the load hook asked for it. */
@@ -44,91 +46,97 @@ const RESERVED_HEADERS = new Set([
   'transfer-encoding',
   'upgrade',
 ]);
+const HEADERS_RULE = 'must be a JSON object of strings, as a string';
 
-export function parseDurationSeconds(text: string, maxSeconds: number): number {
-  const match = DURATION.exec(text.trim());
-  if (!match || text.trim() === '') {
-    throw invalidPayload('metadata.duration', 'must be a duration like 30s, 2m, 1h or 1m30s');
-  }
-  const [, hours = '0', minutes = '0', seconds = '0'] = match;
-  const total = Number(hours) * 3600 + Number(minutes) * 60 + Number(seconds);
-  if (total < 1 || total > maxSeconds) {
-    throw invalidPayload('metadata.duration', `must be from 1s to ${maxSeconds}s`);
-  }
-  return total;
-}
+/** An optional metadata value, trimmed; absent reads as empty. */
+const optionalText = z.string().trim().default('');
 
-export function parseRps(text: string, maxRps: number): number {
-  const value = Number(text.trim());
-  if (!DECIMAL.test(text.trim()) || !(value > 0) || value > maxRps) {
-    throw invalidPayload('metadata.rps', `must be a number above 0 and at most ${maxRps}`);
-  }
-  return value;
-}
+const durationSeconds = (maxSeconds: number) =>
+  requiredText.transform((text, context) => {
+    const match = DURATION.exec(text);
+    if (!match) return reject(context, 'must be a duration like 30s, 2m, 1h or 1m30s');
+    const [, hours = '0', minutes = '0', seconds = '0'] = match;
+    const total = Number(hours) * 3600 + Number(minutes) * 60 + Number(seconds);
+    if (total < 1 || total > maxSeconds) {
+      return reject(context, `must be from 1s to ${maxSeconds}s`);
+    }
+    return total;
+  });
 
-export function parseMethod(text: string | undefined): LoadMethod {
-  if (text === undefined || text.trim() === '') return 'GET';
-  const method = METHODS.find((candidate) => candidate === text.trim().toUpperCase());
-  if (!method) throw invalidPayload('metadata.method', `must be one of ${METHODS.join(', ')}`);
-  return method;
-}
+const rps = (maxRps: number) => {
+  const rule = `must be a number above 0 and at most ${maxRps}`;
+  return requiredText
+    .regex(DECIMAL, rule)
+    .transform(Number)
+    .pipe(z.number().gt(0, rule).max(maxRps, rule));
+};
+
+const method = optionalText
+  .transform((text) => text.toUpperCase() || 'GET')
+  .pipe(z.enum(METHODS, `must be one of ${METHODS.join(', ')}`));
 
 /** metadata.headers is a JSON object encoded as a string: `{"x-canary":"insider"}`. */
-export function parseHeaders(text: string | undefined): Record<string, string> {
-  if (text === undefined || text.trim() === '') return {};
+const headers = optionalText.transform((text, context) => {
+  if (text === '') return {};
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw invalidPayload('metadata.headers', 'must be a JSON object of strings, as a string');
+    return reject(context, HEADERS_RULE);
   }
-  if (!isObject(parsed)) {
-    throw invalidPayload('metadata.headers', 'must be a JSON object of strings, as a string');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return reject(context, HEADERS_RULE);
   }
-  const headers: Record<string, string> = {};
+  const result: Record<string, string> = {};
   for (const [name, value] of Object.entries(parsed)) {
     if (!HEADER_NAME.test(name)) {
-      throw invalidPayload('metadata.headers', `${JSON.stringify(name)} is not a header name`);
+      return reject(context, `${JSON.stringify(name)} is not a header name`);
     }
     if (RESERVED_HEADERS.has(name.toLowerCase())) {
-      throw invalidPayload('metadata.headers', `${name} is set by the load generator itself`);
+      return reject(context, `${name} is set by the load generator itself`);
     }
     if (typeof value !== 'string' || /[\r\n\0]/.test(value) || value.length > 8192) {
-      throw invalidPayload('metadata.headers', `the value of ${name} must be a one-line string`);
+      return reject(context, `the value of ${name} must be a one-line string`);
     }
-    headers[name.toLowerCase()] = value;
+    result[name.toLowerCase()] = value;
   }
-  return headers;
-}
+  return result;
+});
 
 /** metadata.path is appended to metadata.url: `http://backend-canary.app:8080` + `/api/links`. */
-export function parseTarget(urlText: string, pathText: string | undefined): URL {
-  const base = parseHttpUrl(urlText, 'metadata.url');
-  if (pathText === undefined || pathText.trim() === '') return base;
-  const path = pathText.trim();
-  if (!path.startsWith('/') || path.startsWith('//') || /[\s#]/.test(path)) {
-    throw invalidPayload('metadata.path', 'must be a path starting with / (a query may follow)');
-  }
-  if (base.search !== '' || base.hash !== '') {
-    throw invalidPayload('metadata.path', 'cannot be added to a url that has a query');
-  }
-  return parseHttpUrl(`${base.origin}${base.pathname.replace(/\/+$/, '')}${path}`, 'metadata.path');
+const path = optionalText.refine(
+  (text) => text === '' || (text.startsWith('/') && !text.startsWith('//') && !/[\s#]/.test(text)),
+  'must be a path starting with / (a query may follow)',
+);
+
+function target(base: URL, path: string, context: z.RefinementCtx): URL {
+  if (path === '') return base;
+  const url =
+    base.search !== '' || base.hash !== ''
+      ? 'cannot be added to a url that has a query'
+      : httpUrlOrProblem(`${base.origin}${base.pathname.replace(/\/+$/, '')}${path}`);
+  if (typeof url !== 'string') return url;
+  context.addIssue({ code: 'custom', message: url, path: ['metadata', 'path'] });
+  return z.NEVER;
 }
 
-export function parseLoadSpec(payload: WebhookPayload, limits: LoadLimits): LoadSpec {
-  const target = parseTarget(requiredMetadata(payload, 'url'), payload.metadata.path);
-  const rps = parseRps(requiredMetadata(payload, 'rps'), limits.maxRps);
-  const durationSeconds = parseDurationSeconds(
-    requiredMetadata(payload, 'duration'),
-    limits.maxDurationSeconds,
-  );
-  return {
+/** The load hook's parser, for these limits: Flagger's payload to a LoadSpec, or the 400. */
+export function loadSpecParser(limits: LoadLimits): (body: unknown) => LoadSpec {
+  const schema = hookPayload({
+    url: httpUrl,
+    path,
+    rps: rps(limits.maxRps),
+    duration: durationSeconds(limits.maxDurationSeconds),
+    method,
+    headers,
+  }).transform((payload, context) => ({
     canary: canaryId(payload),
     checksum: payload.checksum,
-    target,
-    method: parseMethod(payload.metadata.method),
-    headers: parseHeaders(payload.metadata.headers),
-    rps,
-    durationMs: durationSeconds * 1000,
-  };
+    target: target(payload.metadata.url, payload.metadata.path, context),
+    method: payload.metadata.method,
+    headers: payload.metadata.headers,
+    rps: payload.metadata.rps,
+    durationMs: payload.metadata.duration * 1000,
+  }));
+  return (body) => parsePayload(schema, body);
 }

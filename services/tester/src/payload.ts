@@ -1,122 +1,97 @@
-import { HttpError } from '@appdist/service-kit/errors';
-
-/** Which canary a webhook or an operator means; together they name one gate. */
-export interface CanaryRef {
-  name: string;
-  namespace: string;
-}
-
-/** What Flagger POSTs to every webhook (`CanaryWebhookPayload`). */
-export interface WebhookPayload extends CanaryRef {
-  phase: string;
-  /** Identifies one revision of the workload; empty when the caller sent none. */
-  checksum: string;
-  /** Flagger sends the hook's metadata as a map of strings. */
-  metadata: Readonly<Record<string, string>>;
-}
+import { parseInput } from '@appdist/service-kit/errors';
+import { z } from 'zod';
 
 // Kubernetes object names (DNS-1123 subdomain) and namespaces (DNS-1123 label). Validating them
 // keeps storage keys, log lines and metric labels to names a cluster can actually have.
 const CANARY_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const MAX_FIELD_LENGTH = 1024;
+const MAX_URL_LENGTH = 2048;
+const URL_RULE = 'must be an http:// or https:// URL';
 
-/** A 400 whose message starts with the offending field, e.g. `metadata.url: is required`. */
-export function invalidPayload(field: string, rule: string): HttpError {
-  return new HttpError(400, 'invalid_payload', `${field}: ${rule}`);
+const kubernetesName = (field: 'name' | 'namespace', pattern: RegExp) =>
+  z
+    .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
+    .regex(pattern, `must be a Kubernetes ${field} (lowercase letters, digits, '-')`);
+
+const optionalString = z
+  .string('must be a string')
+  .max(MAX_FIELD_LENGTH, `must be at most ${MAX_FIELD_LENGTH} characters`)
+  .default('');
+
+/** `{name, namespace}`, as operators send to open or close a gate: together they name one gate. */
+const canaryRef = z.object(
+  { name: kubernetesName('name', CANARY_NAME), namespace: kubernetesName('namespace', NAMESPACE) },
+  'must be a JSON object',
+);
+
+export type CanaryRef = z.output<typeof canaryRef>;
+
+// Flagger sends the hook's metadata as a map of strings.
+const metadataStrings = z
+  .record(
+    z.string(),
+    z.string('must be a string (Flagger sends metadata values as strings)'),
+    'must be an object of strings',
+  )
+  .nullish()
+  .transform((metadata): Readonly<Record<string, string>> => metadata ?? {});
+
+/** What Flagger POSTs to every webhook (`CanaryWebhookPayload`); extra fields are ignored. */
+const webhookPayload = canaryRef.extend({
+  phase: optionalString,
+  /** Identifies one revision of the workload; empty when the caller sent none. */
+  checksum: optionalString,
+  metadata: metadataStrings,
+});
+
+export type WebhookPayload = z.output<typeof webhookPayload>;
+
+/** The payload of a hook that needs metadata: those keys checked by `shape`, the rest kept. */
+export function hookPayload<S extends z.core.$ZodLooseShape>(shape: S) {
+  // Strings first, then the keys the hook needs; zod's types cannot tell that the object schema
+  // takes a record of strings.
+  const metadata = z.looseObject(shape) as unknown as z.ZodType<
+    z.output<z.ZodObject<S, z.core.$loose>>,
+    Readonly<Record<string, string>>
+  >;
+  return webhookPayload.extend({ metadata: metadataStrings.pipe(metadata) });
 }
 
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A metadata value the hook cannot work without, trimmed. */
+export const requiredText = z.string('is required').trim().min(1, 'is required');
+
+/** Reports `message` as the issue of the value being transformed, which is then never used. */
+export function reject(context: z.RefinementCtx, message: string): never {
+  context.addIssue({ code: 'custom', message });
+  return z.NEVER;
 }
 
-function requireObject(body: unknown): Record<string, unknown> {
-  if (!isObject(body)) throw invalidPayload('body', 'must be a JSON object');
-  return body;
-}
-
-function kubernetesName(body: Record<string, unknown>, field: 'name' | 'namespace'): string {
-  const value = body[field];
-  if (value === undefined) throw invalidPayload(field, 'is required');
-  if (typeof value !== 'string') throw invalidPayload(field, 'must be a string');
-  const pattern = field === 'name' ? CANARY_NAME : NAMESPACE;
-  if (!pattern.test(value)) {
-    throw invalidPayload(field, `must be a Kubernetes ${field} (lowercase letters, digits, '-')`);
-  }
-  return value;
-}
-
-function optionalString(body: Record<string, unknown>, field: string): string {
-  const value = body[field];
-  if (value === undefined) return '';
-  if (typeof value !== 'string') throw invalidPayload(field, 'must be a string');
-  if (value.length > MAX_FIELD_LENGTH) {
-    throw invalidPayload(field, `must be at most ${MAX_FIELD_LENGTH} characters`);
-  }
-  return value;
-}
-
-function metadataOf(body: Record<string, unknown>): Record<string, string> {
-  const metadata = body.metadata;
-  if (metadata === undefined || metadata === null) return {};
-  if (!isObject(metadata)) throw invalidPayload('metadata', 'must be an object of strings');
-  const result: Record<string, string> = {};
-  for (const [key, value] of Object.entries(metadata)) {
-    if (typeof value !== 'string') {
-      throw invalidPayload(
-        `metadata.${key}`,
-        'must be a string (Flagger sends metadata values as strings)',
-      );
-    }
-    result[key] = value;
-  }
-  return result;
-}
-
-/** `{name, namespace}`, as operators send to open or close a gate. */
-export function parseCanaryRef(body: unknown): CanaryRef {
-  const object = requireObject(body);
-  return { name: kubernetesName(object, 'name'), namespace: kubernetesName(object, 'namespace') };
-}
-
-/** Flagger's `{name, namespace, phase, checksum, metadata}`; extra fields are ignored. */
-export function parseWebhookPayload(body: unknown): WebhookPayload {
-  const object = requireObject(body);
-  return {
-    ...parseCanaryRef(object),
-    phase: optionalString(object, 'phase'),
-    checksum: optionalString(object, 'checksum'),
-    metadata: metadataOf(object),
-  };
-}
-
-/** A metadata value the hook cannot work without. */
-export function requiredMetadata(payload: WebhookPayload, key: string): string {
-  const value = payload.metadata[key];
-  if (value === undefined || value.trim() === '') {
-    throw invalidPayload(`metadata.${key}`, 'is required');
-  }
-  return value.trim();
-}
-
-/** An absolute http(s) URL, e.g. `http://backend-canary.app:8080`. */
-export function parseHttpUrl(value: string, field: string): URL {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw invalidPayload(field, 'must be an http:// or https:// URL');
-  }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') {
-    throw invalidPayload(field, 'must be an http:// or https:// URL');
-  }
-  if (value.length > 2048) throw invalidPayload(field, 'must be at most 2048 characters');
+/** An absolute http(s) URL, e.g. `http://backend-canary.app:8080`, or what is wrong with it. */
+export function httpUrlOrProblem(value: string): URL | string {
+  const url = URL.parse(value);
+  if (url === null || !/^https?:$/.test(url.protocol) || url.hostname === '') return URL_RULE;
+  if (value.length > MAX_URL_LENGTH) return `must be at most ${MAX_URL_LENGTH} characters`;
   // They would show in /loads, logs and reports; canaries in a cluster need none.
-  if (url.username !== '' || url.password !== '') {
-    throw invalidPayload(field, 'must not contain credentials');
-  }
+  if (url.username !== '' || url.password !== '') return 'must not contain credentials';
   return url;
 }
+
+export const httpUrl = requiredText.transform((value, context) => {
+  const url = httpUrlOrProblem(value);
+  return typeof url === 'string' ? reject(context, url) : url;
+});
+
+/**
+ * Parses a hook's payload; a bad one is `400 invalid_payload` whose message starts with the
+ * offending field, e.g. `metadata.url: is required`.
+ */
+export const parsePayload = <S extends z.ZodType>(schema: S, body: unknown): z.output<S> =>
+  parseInput(schema, body, { '': 'invalid_payload' });
+
+export const parseWebhookPayload = (body: unknown) => parsePayload(webhookPayload, body);
+
+export const parseCanaryRef = (body: unknown) => parsePayload(canaryRef, body);
 
 /** `namespace/name`: how logs, metrics and the CLI name a canary. */
 export function canaryId(canary: CanaryRef): string {

@@ -1,6 +1,7 @@
 import type { Logger } from '@appdist/service-kit/logger';
 import { closeRedisClient, createRedisClient } from '@appdist/service-kit/redis';
 import type { Redis } from 'ioredis';
+import { z } from 'zod';
 import {
   bySwitchName,
   type GateStore,
@@ -8,7 +9,7 @@ import {
   type SwitchKind,
   type SwitchState,
 } from './gate-store.js';
-import { type CanaryRef, canaryId, isObject } from './payload.js';
+import { type CanaryRef, canaryId } from './payload.js';
 
 export interface RedisGateStoreOptions {
   url: string;
@@ -86,7 +87,11 @@ export class RedisGateStore implements GateStore {
   }
 }
 
-/** A value written by hand or by another version reads as closed: the safe side of a gate. */
+// A value written by hand or by another version reads as closed: the safe side of a gate.
+const storedSwitch = z
+  .object({ open: z.boolean().catch(false), updatedAt: z.string().catch('') })
+  .catch({ open: false, updatedAt: '' });
+
 function decode(canary: CanaryRef, value: string): SwitchState {
   let parsed: unknown;
   try {
@@ -94,8 +99,5 @@ function decode(canary: CanaryRef, value: string): SwitchState {
   } catch {
     parsed = undefined;
   }
-  const open = isObject(parsed) && parsed.open === true;
-  const updatedAt =
-    isObject(parsed) && typeof parsed.updatedAt === 'string' ? parsed.updatedAt : '';
-  return { name: canary.name, namespace: canary.namespace, open, updatedAt };
+  return { name: canary.name, namespace: canary.namespace, ...storedSwitch.parse(parsed) };
 }

@@ -1,14 +1,18 @@
 import { HttpError } from '@appdist/service-kit/errors';
 import { describe, expect, it } from 'vitest';
-import {
-  parseDurationSeconds,
-  parseHeaders,
-  parseLoadSpec,
-  parseMethod,
-  parseRps,
-  parseTarget,
-} from '../src/load-spec.js';
-import { parseWebhookPayload } from '../src/payload.js';
+import { type LoadLimits, loadSpecParser } from '../src/load-spec.js';
+
+const LIMITS: LoadLimits = { maxRps: 200, maxDurationSeconds: 7200 };
+
+/** The spec for a valid payload with `metadata` changed (undefined: not sent). */
+function specWith(change: Record<string, string | undefined>) {
+  const metadata = { url: 'http://backend-canary.app:8080', rps: '1', duration: '1s', ...change };
+  return loadSpecParser(LIMITS)({
+    name: 'frontend',
+    namespace: 'app',
+    metadata: JSON.parse(JSON.stringify(metadata)),
+  });
+}
 
 describe('load hook metadata', () => {
   it('reads Go-style durations', () => {
@@ -20,52 +24,54 @@ describe('load hook metadata', () => {
       ['1h0m5s', 3605],
       [' 45s ', 45],
     ];
-    for (const [text, seconds] of cases)
-      expect(parseDurationSeconds(text, 7200), text).toBe(seconds);
-    expect(() => parseDurationSeconds('2h0m1s', 7200)).toThrow(
+    for (const [text, seconds] of cases) {
+      expect(specWith({ duration: text }).durationMs, text).toBe(seconds * 1000);
+    }
+    expect(() => specWith({ duration: '2h0m1s' })).toThrow(
       'metadata.duration: must be from 1s to 7200s',
     );
   });
 
   it('reads rps as a positive decimal up to the limit', () => {
-    expect(parseRps('10', 200)).toBe(10);
-    expect(parseRps('0.5', 200)).toBe(0.5);
-    expect(parseRps('200', 200)).toBe(200);
-    expect(() => parseRps('200.5', 200)).toThrow(HttpError);
+    expect(specWith({ rps: '10' }).rps).toBe(10);
+    expect(specWith({ rps: '0.5' }).rps).toBe(0.5);
+    expect(specWith({ rps: '200' }).rps).toBe(200);
+    expect(() => specWith({ rps: '200.5' })).toThrow(HttpError);
   });
 
   it('defaults to GET and accepts methods in any case', () => {
-    expect(parseMethod(undefined)).toBe('GET');
-    expect(parseMethod('')).toBe('GET');
-    expect(parseMethod('post')).toBe('POST');
+    expect(specWith({ method: undefined }).method).toBe('GET');
+    expect(specWith({ method: '' }).method).toBe('GET');
+    expect(specWith({ method: 'post' }).method).toBe('POST');
   });
 
   it('reads headers from a JSON object in a string', () => {
-    expect(parseHeaders('{"X-Canary":"insider","cookie":"canary=always"}')).toEqual({
+    expect(
+      specWith({ headers: '{"X-Canary":"insider","cookie":"canary=always"}' }).headers,
+    ).toEqual({
       'x-canary': 'insider',
       cookie: 'canary=always',
     });
-    expect(parseHeaders(undefined)).toEqual({});
-    expect(parseHeaders('{}')).toEqual({});
+    expect(specWith({ headers: undefined }).headers).toEqual({});
+    expect(specWith({ headers: '{}' }).headers).toEqual({});
   });
 
   it('appends the path to the url, keeping its query', () => {
-    expect(parseTarget('http://backend-canary.app:8080', '/api/links?limit=5').href).toBe(
+    const target = (url: string, path: string | undefined) => specWith({ url, path }).target.href;
+    expect(target('http://backend-canary.app:8080', '/api/links?limit=5')).toBe(
       'http://backend-canary.app:8080/api/links?limit=5',
     );
-    expect(parseTarget('http://backend-canary.app:8080/api/', '/links').href).toBe(
+    expect(target('http://backend-canary.app:8080/api/', '/links')).toBe(
       'http://backend-canary.app:8080/api/links',
     );
-    expect(parseTarget('https://frontend-canary.app/', undefined).href).toBe(
-      'https://frontend-canary.app/',
-    );
-    expect(parseTarget('http://cache-canary.app:8080/v1/keys/load-test?x=1', '').href).toBe(
+    expect(target('https://frontend-canary.app/', undefined)).toBe('https://frontend-canary.app/');
+    expect(target('http://cache-canary.app:8080/v1/keys/load-test?x=1', '')).toBe(
       'http://cache-canary.app:8080/v1/keys/load-test?x=1',
     );
   });
 
   it('builds a spec from a Flagger payload as the Canaries in dist/ send it', () => {
-    const payload = parseWebhookPayload({
+    const spec = loadSpecParser({ maxRps: 200, maxDurationSeconds: 600 })({
       name: 'frontend',
       namespace: 'app',
       phase: 'Progressing',
@@ -77,7 +83,6 @@ describe('load hook metadata', () => {
         headers: '{"x-canary":"insider"}',
       },
     });
-    const spec = parseLoadSpec(payload, { maxRps: 200, maxDurationSeconds: 600 });
     expect(spec).toEqual({
       canary: 'app/frontend',
       checksum: 'abc',
