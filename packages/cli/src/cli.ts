@@ -1,10 +1,16 @@
-import { runE2ECommand } from '@appdist/e2e/e2e-command';
+import { CONFORMANCE_SERVICES, DISTRIBUTIONS, NAMESPACE } from '@appdist/catalogue';
+import { type E2ECommandOptions, runE2ECommand } from '@appdist/e2e/e2e-command';
 import { runImagesPlan } from '@appdist/images/plan';
 import { KustomizeError } from '@appdist/kustomize/errors';
 import { CrdsInvalidError, CrdsNotFoundError } from '@appdist/validation/crds';
 import { Command, CommanderError, Option } from 'commander';
-import { runConformanceCommand } from './conformance-command.js';
-import { DEFAULT_TESTER_URL, type GateAction, runGateCommand } from './operator-commands.js';
+import { type ConformanceCommandOptions, runConformanceCommand } from './conformance-command.js';
+import {
+  DEFAULT_TESTER_URL,
+  GATE_ACTIONS,
+  type GateAction,
+  runGateCommand,
+} from './operator-commands.js';
 import { addReleaseCommands } from './release-commands.js';
 import { runRender } from './render-command.js';
 import { UsageError } from './targets.js';
@@ -40,7 +46,7 @@ export function createProgram(
     )
     .argument(
       '[dir...]',
-      'folders to validate (a path, or a name under dist/); default: dist/app-kubernetes, dist/app-istio, dist/app-linkerd and examples/provider',
+      `folders to validate (a path, or a name under dist/); default: ${DISTRIBUTIONS.map((name) => `dist/${name}`).join(', ')} and examples/provider`,
     )
     .addOption(
       new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'),
@@ -138,7 +144,7 @@ Examples:
     .description(
       "Run one service's conformance suite against a running instance, as the tester does before a canary gets traffic.",
     )
-    .requiredOption('--service <service>', 'frontend, backend, cache or database')
+    .requiredOption('--service <service>', CONFORMANCE_SERVICES.join(', '))
     .requiredOption('--url <url>', 'base URL of the instance, e.g. http://localhost:8081')
     .addOption(
       new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'),
@@ -153,23 +159,16 @@ Examples:
   $ appdist conformance --service backend --url http://localhost:8081
   $ appdist conformance --service frontend --url http://localhost:8080 --format json`,
     )
-    .action(
-      async (options: {
-        service: string;
-        url: string;
-        format: 'text' | 'json';
-        timeout: string;
-      }) => {
-        setExitCode(await runConformanceCommand(options, output));
-      },
-    );
+    .action(async (options: ConformanceCommandOptions) => {
+      setExitCode(await runConformanceCommand(options, output));
+    });
 
   program
     .command('e2e')
     .description(
       'The Kind end-to-end run of one distribution: a cluster with its mesh and Flagger, the app on locally built images, conformance and smoke tests, a good release promoted and a bad one rolled back. --plan prints every command without running any.',
     )
-    .requiredOption('--dist <dist>', 'app-kubernetes, app-istio or app-linkerd')
+    .requiredOption('--dist <dist>', DISTRIBUTIONS.join(', '))
     .option('--plan', 'print the commands in order, grouped by step; run nothing')
     .option(
       '--image <service=image...>',
@@ -193,57 +192,29 @@ Examples:
   $ appdist e2e --dist app-linkerd --tag sha-3f2c1e0
   $ appdist e2e --dist app-kubernetes --image backend=localhost:5000/appdist/backend:pr-42 --keep-cluster`,
     )
-    .action(
-      async (options: {
-        dist: string;
-        plan?: boolean;
-        image?: string[];
-        tag?: string;
-        artifacts?: string;
-        keepCluster?: boolean;
-      }) => {
-        setExitCode(
-          await runE2ECommand(
-            {
-              dist: options.dist,
-              plan: options.plan ?? false,
-              ...(options.image ? { images: options.image } : {}),
-              ...(options.tag !== undefined ? { tag: options.tag } : {}),
-              ...(options.artifacts !== undefined ? { artifacts: options.artifacts } : {}),
-              ...(options.keepCluster ? { keepCluster: true } : {}),
-            },
-            output,
-            { cwd },
-          ),
-        );
-      },
-    );
+    .action(async ({ image, ...options }: E2ECommandOptions & { image?: string[] }) => {
+      setExitCode(await runE2ECommand({ ...options, images: image }, output, { cwd }));
+    });
 
-  const gates: Array<[GateAction, string]> = [
-    [
-      'approve',
-      'Open the approval gate of a canary: its confirm-rollout/confirm-promotion webhooks pass.',
-    ],
-    ['halt', 'Close the approval gate of a canary: Flagger waits at its next confirm webhook.'],
-    [
-      'rollback',
-      'Ask Flagger to roll a canary back: its rollback webhook answers 2xx from now on.',
-    ],
-  ];
-  for (const [action, description] of gates) {
+  for (const [action, { description }] of Object.entries(GATE_ACTIONS) as Array<
+    [GateAction, (typeof GATE_ACTIONS)[GateAction]]
+  >) {
     program
       .command(action)
       .description(description)
-      .argument('<canary>', 'the canary: <name> or <namespace>/<name> (namespace default: app)')
+      .argument(
+        '<canary>',
+        `the canary: <name> or <namespace>/<name> (namespace default: ${NAMESPACE})`,
+      )
       .option(
         '--tester <url>',
         `the tester (default: $APPDIST_TESTER_URL, then ${DEFAULT_TESTER_URL})`,
       )
-      .option('--namespace <namespace>', 'namespace when <canary> has none', 'app')
+      .option('--namespace <namespace>', 'namespace when <canary> has none', NAMESPACE)
       .addHelpText(
         'after',
         `
-In a cluster, reach the tester first: kubectl -n app port-forward svc/tester 8090:80
+In a cluster, reach the tester first: kubectl -n ${NAMESPACE} port-forward svc/tester 8090:80
 
 Example:
   $ appdist ${action} backend

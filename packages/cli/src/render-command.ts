@@ -1,6 +1,6 @@
+import { findRepositoryRoot } from '@appdist/catalogue/repository';
 import { build, buildYaml } from '@appdist/kustomize/kustomize';
 import { prepareProviderExample } from '@appdist/validation/provider-example';
-import { findRepositoryRoot } from '@appdist/validation/repository';
 import { resolveTarget, UsageError } from './targets.js';
 import type { Output } from './validate-command.js';
 

@@ -1,13 +1,16 @@
+import { availableParallelism } from 'node:os';
+import { findRepositoryRoot } from '@appdist/catalogue/repository';
 import { KustomizeError } from '@appdist/kustomize/errors';
-import { mapConcurrent } from '@appdist/validation/concurrency';
 import { CrdsNotFoundError } from '@appdist/validation/crds';
 import { type Finding, formatFinding } from '@appdist/validation/finding';
-import { findRepositoryRoot } from '@appdist/validation/repository';
 import { SchemaValidator } from '@appdist/validation/schema';
-import type { DirectoryValidation } from '@appdist/validation/validate-directory';
-import { validateDirectory } from '@appdist/validation/validate-directory';
+import {
+  type DirectoryValidation,
+  validateDirectory,
+} from '@appdist/validation/validate-directory';
 import { validateProviderExample } from '@appdist/validation/validate-example';
 import { validateOptionComponents } from '@appdist/validation/validate-options';
+import pMap from 'p-map';
 import { defaultTargets, resolveTarget, type Target, UsageError } from './targets.js';
 
 export interface ValidateOptions {
@@ -80,13 +83,18 @@ export async function runValidate(
   }
 
   const started = performance.now();
-  const outcomes = await mapConcurrent(targets, async (target) => {
-    try {
-      return { results: await validateTarget(target, root, schemas) };
-    } catch (error) {
-      return { results: [], failure: failureOf(target, error) };
-    }
-  });
+  // Renders are kustomize processes: one per core roughly halves a full validation.
+  const outcomes = await pMap(
+    targets,
+    async (target) => {
+      try {
+        return { results: await validateTarget(target, root, schemas) };
+      } catch (error) {
+        return { results: [], failure: failureOf(target, error) };
+      }
+    },
+    { concurrency: availableParallelism() },
+  );
   const results = outcomes.flatMap((outcome) => outcome.results);
   const failures = outcomes.flatMap((outcome) => (outcome.failure ? [outcome.failure] : []));
   if (options.options) {

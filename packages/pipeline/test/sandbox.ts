@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { findRepositoryRoot } from '@appdist/validation/repository';
+import { findRepositoryRoot } from '@appdist/catalogue/repository';
 import { afterAll } from 'vitest';
 
 const found = findRepositoryRoot(import.meta.dirname);

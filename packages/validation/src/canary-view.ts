@@ -1,6 +1,6 @@
+import { type CanaryStrategy, type Mesh, meshOfProvider } from '@appdist/catalogue';
 import type { KubernetesObject } from '@appdist/kustomize/kubernetes-object';
 import { asList, asNumber, asRecord, asString, at } from './access.js';
-import { type CanaryStrategy, type Mesh, meshOfProvider } from './appdist-contract.js';
 import { namespaceOf, type RenderIndex } from './render.js';
 import type { RuleContext } from './rule.js';
 

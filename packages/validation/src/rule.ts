@@ -1,5 +1,5 @@
+import type { Mesh } from '@appdist/catalogue';
 import type { KubernetesObject } from '@appdist/kustomize/kubernetes-object';
-import type { Mesh } from './appdist-contract.js';
 import type { RenderIndex } from './render.js';
 
 export interface RuleContext {

@@ -1,6 +1,6 @@
+import type { CanaryStrategy } from '@appdist/catalogue';
 import type { KubernetesObject } from '@appdist/kustomize/kubernetes-object';
 import { asString, at } from './access.js';
-import type { CanaryStrategy } from './appdist-contract.js';
 import { canaryStrategy } from './canary-view.js';
 import { RenderIndex } from './render.js';
 

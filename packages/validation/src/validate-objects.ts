@@ -1,5 +1,5 @@
+import { type Mesh, meshOfDistribution } from '@appdist/catalogue';
 import type { KubernetesObject } from '@appdist/kustomize/kubernetes-object';
-import { type Mesh, meshOfDistribution } from './appdist-contract.js';
 import type { Finding } from './finding.js';
 import { checkPolicy } from './policy.js';
 import { SchemaValidator } from './schema.js';

@@ -1,12 +1,6 @@
+import { meshEntry } from '@appdist/catalogue';
 import { asList, asNumber, asRecord, asString, at, fieldPath } from '../access.js';
-import {
-  APP_PORT,
-  APP_SERVICES,
-  type AppService,
-  MESH_PROVIDERS,
-  SLO_METRICS,
-  STRATEGIES,
-} from '../appdist-contract.js';
+import { APP_PORT, SLO_METRICS, strategyOf } from '../appdist-contract.js';
 import {
   canaryMesh,
   canaryServiceName,
@@ -16,10 +10,6 @@ import {
 } from '../canary-view.js';
 import { namespaceOf } from '../render.js';
 import type { PolicyRule, RuleFinding } from '../rule.js';
-
-function isAppService(name: string): name is AppService {
-  return (APP_SERVICES as readonly string[]).includes(name);
-}
 
 export const canaryTargetExists: PolicyRule = {
   id: 'canary.target-exists',
@@ -111,16 +101,17 @@ export const canaryProvider: PolicyRule = {
           {
             object: canary,
             field: 'spec.provider',
-            message: `no provider: Flagger would fall back to its global -mesh-provider${mesh ? `; set ${MESH_PROVIDERS[mesh]}` : ''}`,
+            message: `no provider: Flagger would fall back to its global -mesh-provider${mesh ? `; set ${meshEntry(mesh).canaryProvider}` : ''}`,
           },
         ];
       }
-      if (context.mesh && provider !== MESH_PROVIDERS[context.mesh]) {
+      const expected = context.mesh && meshEntry(context.mesh).canaryProvider;
+      if (expected && provider !== expected) {
         return [
           {
             object: canary,
             field: 'spec.provider',
-            message: `is ${provider}; the ${context.mesh} distribution uses ${MESH_PROVIDERS[context.mesh]}`,
+            message: `is ${provider}; the ${context.mesh} distribution uses ${expected}`,
           },
         ];
       }
@@ -180,15 +171,13 @@ export const canaryStrategyRule: PolicyRule = {
       const mesh = canaryMesh(canary, context);
       const provider = asString(at(canary, 'spec', 'provider'));
       const service = canaryTargetName(canary);
-      if (mesh && strategy && isAppService(service)) {
-        const expected = STRATEGIES[mesh][service];
-        if (strategy !== expected) {
-          findings.push({
-            object: canary,
-            field: 'spec.analysis',
-            message: `${service} on ${mesh} is ${STRATEGY_NAMES[expected]}, not ${STRATEGY_NAMES[strategy]}`,
-          });
-        }
+      const expected = mesh && strategyOf(service, mesh);
+      if (strategy && expected && strategy !== expected) {
+        findings.push({
+          object: canary,
+          field: 'spec.analysis',
+          message: `${service} on ${mesh} is ${STRATEGY_NAMES[expected]}, not ${STRATEGY_NAMES[strategy]}`,
+        });
       }
       if (strategy === 'canary' && mesh === 'istio' && asNumber(analysis.maxWeight) === undefined) {
         findings.push({
