@@ -20,3 +20,12 @@ export interface PolicyRule {
   description: string;
   check(render: RenderIndex, context: RuleContext): RuleFinding[];
 }
+
+export function finding(object: KubernetesObject, field: string, message: string): RuleFinding {
+  return { object, field, message };
+}
+
+/** One finding, as the list a check returns. */
+export function flag(object: KubernetesObject, field: string, message: string): RuleFinding[] {
+  return [{ object, field, message }];
+}

@@ -3,7 +3,7 @@ import type { KubernetesObject } from '@appdist/kustomize/kubernetes-object';
 import { asList, asRecord, asString, asStringMap, at, fieldPath, selects } from '../access.js';
 import { TESTER } from '../appdist-contract.js';
 import { namespaceOf, type RenderIndex, type Workload } from '../render.js';
-import type { PolicyRule, RuleFinding } from '../rule.js';
+import { finding, flag, type PolicyRule, type RuleFinding } from '../rule.js';
 
 /**
  * The paths docs/distribution.md allows, from the catalogue: a service reaches what it calls
@@ -161,13 +161,11 @@ export const networkPolicyDefaultDeny: PolicyRule = {
         render.find('Namespace', namespace, '') ??
         render.workloads.find((workload) => namespaceOf(workload.object) === namespace)?.object;
       if (!anchor) return [];
-      return [
-        {
-          object: anchor,
-          field: '',
-          message: `no default-deny NetworkPolicy in namespace ${namespace || '(none)'}: add one with podSelector: {} and policyTypes: [Ingress]`,
-        },
-      ];
+      return flag(
+        anchor,
+        '',
+        `no default-deny NetworkPolicy in namespace ${namespace || '(none)'}: add one with podSelector: {} and policyTypes: [Ingress]`,
+      );
     });
   },
 };
@@ -182,11 +180,13 @@ export const networkPolicyAllowedPaths: PolicyRule = {
         const from = components.get(fromName);
         const to = components.get(toName);
         if (!from || !to || connection(render, from, to).allowed) continue;
-        findings.push({
-          object: to.object,
-          field: '',
-          message: `${fromName} cannot reach ${toName} on port ${servingPort(to).name ?? servingPort(to).number}: no NetworkPolicy allows it`,
-        });
+        findings.push(
+          finding(
+            to.object,
+            '',
+            `${fromName} cannot reach ${toName} on port ${servingPort(to).name ?? servingPort(to).number}: no NetworkPolicy allows it`,
+          ),
+        );
       }
       for (const [fromName, toName] of FORBIDDEN_PATHS) {
         const from = components.get(fromName);
@@ -195,11 +195,13 @@ export const networkPolicyAllowedPaths: PolicyRule = {
         const path = connection(render, from, to);
         if (!path.allowed) continue;
         const culprit = Array.isArray(path.ingress) ? path.ingress[0] : undefined;
-        findings.push({
-          object: culprit ?? to.object,
-          field: culprit ? 'spec.ingress' : '',
-          message: `lets ${fromName} reach ${toName} directly; only ${allowedFrom(toName)} may`,
-        });
+        findings.push(
+          finding(
+            culprit ?? to.object,
+            culprit ? 'spec.ingress' : '',
+            `lets ${fromName} reach ${toName} directly; only ${allowedFrom(toName)} may`,
+          ),
+        );
       }
     }
     return findings;
@@ -264,10 +266,6 @@ export const pdbMatchesPods: PolicyRule = {
           render.selectedWorkloads(at(budget, 'spec', 'selector'), namespaceOf(budget)).length ===
           0,
       )
-      .map((budget) => ({
-        object: budget,
-        field: 'spec.selector',
-        message: 'selects no pods in this render',
-      }));
+      .map((budget) => finding(budget, 'spec.selector', 'selects no pods in this render'));
   },
 };

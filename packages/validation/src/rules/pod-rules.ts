@@ -2,7 +2,7 @@ import { asList, asNumber, asRecord, asString, at, fieldPath, selects } from '..
 import { APP_PORT, SHUTDOWN_DEFAULTS_MS } from '../appdist-contract.js';
 import { containerEnvironment } from '../container-env.js';
 import { isAppService, isAppWorkload, namespaceOf, type Workload } from '../render.js';
-import type { PolicyRule, RuleFinding } from '../rule.js';
+import { finding, flag, type PolicyRule, type RuleFinding } from '../rule.js';
 
 function podField(workload: Workload, ...rest: Array<string | number>): string {
   return fieldPath(...workload.podSpecPath, ...rest);
@@ -50,13 +50,11 @@ export const podSecurityContext: PolicyRule = {
       )
         problems.push('seccompProfile: {type: RuntimeDefault}');
       if (problems.length === 0) return [];
-      return [
-        {
-          object: workload.object,
-          field: podField(workload, 'securityContext'),
-          message: `needs ${problems.join(', ')}`,
-        },
-      ];
+      return flag(
+        workload.object,
+        podField(workload, 'securityContext'),
+        `needs ${problems.join(', ')}`,
+      );
     });
   },
 };
@@ -80,13 +78,11 @@ export const podTerminationGrace: PolicyRule = {
         const sleep = asNumber(at(ref.container, 'lifecycle', 'preStop', 'sleep', 'seconds'));
         if (sleep === undefined) {
           if (!app) return [];
-          return [
-            {
-              object: workload.object,
-              field: fieldPath(...ref.path, 'lifecycle', 'preStop'),
-              message: `container ${ref.name} has no preStop sleep: requests still routed here fail while endpoints update`,
-            },
-          ];
+          return flag(
+            workload.object,
+            fieldPath(...ref.path, 'lifecycle', 'preStop'),
+            `container ${ref.name} has no preStop sleep: requests still routed here fail while endpoints update`,
+          );
         }
         const env = containerEnvironment(render, workload, ref.container);
         const delay = milliseconds(env.SHUTDOWN_DELAY_MS, SHUTDOWN_DEFAULTS_MS.SHUTDOWN_DELAY_MS);
@@ -124,11 +120,13 @@ export const podPrometheusAnnotations: PolicyRule = {
     return render.workloads.filter(isAppWorkload).flatMap((workload) =>
       Object.entries(PROMETHEUS_ANNOTATIONS)
         .filter(([key, value]) => workload.podAnnotations[key] !== value)
-        .map(([key, value]) => ({
-          object: workload.object,
-          field: fieldPath('spec', 'template', 'metadata', 'annotations', key),
-          message: `is ${JSON.stringify(workload.podAnnotations[key] ?? null)}, expected ${JSON.stringify(value)}`,
-        })),
+        .map(([key, value]) =>
+          finding(
+            workload.object,
+            fieldPath('spec', 'template', 'metadata', 'annotations', key),
+            `is ${JSON.stringify(workload.podAnnotations[key] ?? null)}, expected ${JSON.stringify(value)}`,
+          ),
+        ),
     );
   },
 };
@@ -146,19 +144,23 @@ export const podTopologySpread: PolicyRule = {
       const keys = constraints.map((constraint) => asString(at(constraint, 'topologyKey')));
       const missing = SPREAD_KEYS.filter((key) => !keys.includes(key));
       if (missing.length > 0) {
-        findings.push({
-          object: workload.object,
-          field: podField(workload, 'topologySpreadConstraints'),
-          message: `no spread over ${missing.join(' and ')}`,
-        });
+        findings.push(
+          finding(
+            workload.object,
+            podField(workload, 'topologySpreadConstraints'),
+            `no spread over ${missing.join(' and ')}`,
+          ),
+        );
       }
       constraints.forEach((constraint, index) => {
         if (!selects(at(constraint, 'labelSelector'), workload.podLabels)) {
-          findings.push({
-            object: workload.object,
-            field: podField(workload, 'topologySpreadConstraints', index, 'labelSelector'),
-            message: 'does not select the pods it spreads',
-          });
+          findings.push(
+            finding(
+              workload.object,
+              podField(workload, 'topologySpreadConstraints', index, 'labelSelector'),
+              'does not select the pods it spreads',
+            ),
+          );
         }
       });
       return findings;
@@ -173,22 +175,18 @@ export const podServiceAccount: PolicyRule = {
     return render.workloads.flatMap((workload): RuleFinding[] => {
       const name = asString(workload.podSpec.serviceAccountName);
       if (!name) {
-        return [
-          {
-            object: workload.object,
-            field: podField(workload, 'serviceAccountName'),
-            message: 'not set: the pod would run as the namespace default ServiceAccount',
-          },
-        ];
+        return flag(
+          workload.object,
+          podField(workload, 'serviceAccountName'),
+          'not set: the pod would run as the namespace default ServiceAccount',
+        );
       }
       if (render.find('ServiceAccount', name, namespaceOf(workload.object))) return [];
-      return [
-        {
-          object: workload.object,
-          field: podField(workload, 'serviceAccountName'),
-          message: `ServiceAccount/${name} is not in this render`,
-        },
-      ];
+      return flag(
+        workload.object,
+        podField(workload, 'serviceAccountName'),
+        `ServiceAccount/${name} is not in this render`,
+      );
     });
   },
 };
@@ -250,24 +248,16 @@ export const podConfigRefs: PolicyRule = {
       return configReferences(workload).flatMap((ref): RuleFinding[] => {
         if (ref.optional || render.find(ref.kind, ref.name, namespace)) return [];
         if (ref.kind === 'ConfigMap') {
-          return [
-            {
-              object: workload.object,
-              field: ref.field,
-              message: `ConfigMap/${ref.name} is not in this render`,
-            },
-          ];
+          return flag(workload.object, ref.field, `ConfigMap/${ref.name} is not in this render`);
         }
         // A Secret the provider creates (external-postgres, external-redis) is legitimately absent.
         const generated = render.hashedVariant('Secret', ref.name, namespace);
         if (!generated) return [];
-        return [
-          {
-            object: workload.object,
-            field: ref.field,
-            message: `Secret/${ref.name} does not exist, the generated one is ${generated}: reference it where kustomize rewrites names (envFrom, env, volumes of the same kustomization)`,
-          },
-        ];
+        return flag(
+          workload.object,
+          ref.field,
+          `Secret/${ref.name} does not exist, the generated one is ${generated}: reference it where kustomize rewrites names (envFrom, env, volumes of the same kustomization)`,
+        );
       });
     });
   },
@@ -287,11 +277,13 @@ export const workloadLabels: PolicyRule = {
         missing.push('app.kubernetes.io/part-of: appdist');
       }
       if (missing.length > 0) {
-        findings.push({
-          object: workload.object,
-          field: 'spec.template.metadata.labels',
-          message: `missing ${missing.join(', ')}`,
-        });
+        findings.push(
+          finding(
+            workload.object,
+            'spec.template.metadata.labels',
+            `missing ${missing.join(', ')}`,
+          ),
+        );
       }
       if (
         workload.object.kind !== 'Job' &&
@@ -299,11 +291,13 @@ export const workloadLabels: PolicyRule = {
           at(workload.object, 'spec', 'selector', 'matchLabels', 'app.kubernetes.io/name'),
         ) === undefined
       ) {
-        findings.push({
-          object: workload.object,
-          field: 'spec.selector.matchLabels',
-          message: 'does not select on app.kubernetes.io/name',
-        });
+        findings.push(
+          finding(
+            workload.object,
+            'spec.selector.matchLabels',
+            'does not select on app.kubernetes.io/name',
+          ),
+        );
       }
       return findings;
     });
