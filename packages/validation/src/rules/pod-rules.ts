@@ -11,44 +11,38 @@ function podField(workload: Workload, ...rest: Array<string | number>): string {
 /** A pod-level setting, or the same setting on every container, satisfies `ok`. */
 function podOrEveryContainer(
   workload: Workload,
-  read: (context: unknown) => unknown,
+  path: readonly string[],
   ok: (value: unknown) => boolean,
 ): boolean {
-  if (ok(read(workload.podSpec.securityContext))) return true;
+  if (ok(at(workload.podSpec.securityContext, ...path))) return true;
   return (
     workload.containers.length > 0 &&
-    workload.containers.every((ref) => ok(read(ref.container.securityContext)))
+    workload.containers.every((ref) => ok(at(ref.container.securityContext, ...path)))
   );
 }
+
+const POD_SECURITY: ReadonlyArray<[string, readonly string[], (value: unknown) => boolean]> = [
+  ['runAsNonRoot: true', ['runAsNonRoot'], (value) => value === true],
+  [
+    'a numeric non-zero runAsUser',
+    ['runAsUser'],
+    (value) => Number.isInteger(value) && (value as number) > 0,
+  ],
+  [
+    'seccompProfile: {type: RuntimeDefault}',
+    ['seccompProfile', 'type'],
+    (value) => value === 'RuntimeDefault',
+  ],
+];
 
 export const podSecurityContext: PolicyRule = {
   id: 'pod.security-context',
   description: 'Pods run as a numeric non-root user with the RuntimeDefault seccomp profile.',
   check(render) {
     return render.workloads.flatMap((workload): RuleFinding[] => {
-      const problems: string[] = [];
-      if (
-        !podOrEveryContainer(
-          workload,
-          (c) => at(c, 'runAsNonRoot'),
-          (v) => v === true,
-        )
-      )
-        problems.push('runAsNonRoot: true');
-      const numericUser = (value: unknown) => {
-        const user = asNumber(value);
-        return user !== undefined && Number.isInteger(user) && user > 0;
-      };
-      if (!podOrEveryContainer(workload, (c) => at(c, 'runAsUser'), numericUser))
-        problems.push('a numeric non-zero runAsUser');
-      if (
-        !podOrEveryContainer(
-          workload,
-          (c) => at(c, 'seccompProfile', 'type'),
-          (v) => v === 'RuntimeDefault',
-        )
-      )
-        problems.push('seccompProfile: {type: RuntimeDefault}');
+      const problems = POD_SECURITY.filter(
+        ([, path, ok]) => !podOrEveryContainer(workload, path, ok),
+      ).map(([needed]) => needed);
       if (problems.length === 0) return [];
       return flag(
         workload.object,
@@ -199,43 +193,31 @@ interface ConfigReference {
 }
 
 function configReferences(workload: Workload): ConfigReference[] {
-  const references: ConfigReference[] = [];
-  const add = (kind: ConfigReference['kind'], ref: unknown, field: string) => {
-    const name = asString(at(ref, 'name'));
-    if (name) references.push({ kind, name, optional: at(ref, 'optional') === true, field });
-  };
+  const places: Array<[ConfigReference['kind'], Array<string | number>]> = [];
   for (const { container, path } of workload.containers) {
-    asList(container.envFrom).forEach((source, index) => {
-      add(
-        'ConfigMap',
-        at(source, 'configMapRef'),
-        fieldPath(...path, 'envFrom', index, 'configMapRef'),
-      );
-      add('Secret', at(source, 'secretRef'), fieldPath(...path, 'envFrom', index, 'secretRef'));
+    asList(container.envFrom).forEach((_, index) => {
+      const source = [...path, 'envFrom', index];
+      places.push(['ConfigMap', [...source, 'configMapRef']], ['Secret', [...source, 'secretRef']]);
     });
-    asList(container.env).forEach((variable, index) => {
-      const base = [...path, 'env', index, 'valueFrom'];
-      add(
-        'ConfigMap',
-        at(variable, 'valueFrom', 'configMapKeyRef'),
-        fieldPath(...base, 'configMapKeyRef'),
+    asList(container.env).forEach((_, index) => {
+      const from = [...path, 'env', index, 'valueFrom'];
+      places.push(
+        ['ConfigMap', [...from, 'configMapKeyRef']],
+        ['Secret', [...from, 'secretKeyRef']],
       );
-      add('Secret', at(variable, 'valueFrom', 'secretKeyRef'), fieldPath(...base, 'secretKeyRef'));
     });
   }
-  asList(workload.podSpec.volumes).forEach((volume, index) => {
-    const configMap = asRecord(at(volume, 'configMap'));
-    if (configMap) add('ConfigMap', configMap, podField(workload, 'volumes', index, 'configMap'));
-    const secret = asRecord(at(volume, 'secret'));
-    if (secret) {
-      add(
-        'Secret',
-        { name: secret.secretName, optional: secret.optional },
-        podField(workload, 'volumes', index, 'secret'),
-      );
-    }
+  asList(workload.podSpec.volumes).forEach((_, index) => {
+    const volume = [...workload.podSpecPath, 'volumes', index];
+    places.push(['ConfigMap', [...volume, 'configMap']], ['Secret', [...volume, 'secret']]);
   });
-  return references;
+  return places.flatMap(([kind, segments]) => {
+    const ref = asRecord(at(workload.object, ...segments));
+    // A Secret volume names it secretName.
+    const name = asString(ref?.name ?? ref?.secretName);
+    if (!name) return [];
+    return [{ kind, name, optional: ref?.optional === true, field: fieldPath(...segments) }];
+  });
 }
 
 export const podConfigRefs: PolicyRule = {
