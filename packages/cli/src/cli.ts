@@ -14,7 +14,12 @@ import {
 import { addReleaseCommands } from './release-commands.js';
 import { runRender } from './render-command.js';
 import { UsageError } from './targets.js';
-import { type Output, runValidate, type ValidateOptions } from './validate-command.js';
+import {
+  formatOption,
+  type Output,
+  runValidate,
+  type ValidateOptions,
+} from './validate-command.js';
 
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
@@ -48,9 +53,7 @@ export function createProgram(
       '[dir...]',
       `folders to validate (a path, or a name under dist/); default: ${DISTRIBUTIONS.map((name) => `dist/${name}`).join(', ')} and examples/provider`,
     )
-    .addOption(
-      new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'),
-    )
+    .addOption(formatOption('text'))
     .option(
       '--crds <dir>',
       'folder of upstream CRDs (default: $APPDIST_CRDS_DIR, then ../shared/crds)',
@@ -81,9 +84,7 @@ Examples:
       'Print the manifests kustomize renders for one distribution (or the provider example).',
     )
     .argument('<dist>', 'a distribution name such as app-istio, or a path')
-    .addOption(
-      new Option('--format <format>', 'output format').choices(['yaml', 'json']).default('yaml'),
-    )
+    .addOption(formatOption('yaml'))
     .addHelpText(
       'after',
       `
@@ -105,9 +106,7 @@ Examples:
       '[targets...]',
       'bake targets or groups (default: the "default" group, the five release images; "kind" for the Kind e2e images)',
     )
-    .addOption(
-      new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'),
-    )
+    .addOption(formatOption('text'))
     .option(
       '--file <path>',
       'the bake file (default: docker-bake.hcl in this folder or the nearest one above)',
@@ -146,9 +145,7 @@ Examples:
     )
     .requiredOption('--service <service>', CONFORMANCE_SERVICES.join(', '))
     .requiredOption('--url <url>', 'base URL of the instance, e.g. http://localhost:8081')
-    .addOption(
-      new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'),
-    )
+    .addOption(formatOption('text'))
     .option('--timeout <seconds>', 'bound for the whole suite', '60')
     .addHelpText(
       'after',

@@ -1,6 +1,6 @@
 import { type ReleaseCommandOptions, runReleaseCommand } from '@appdist/release/release-command';
 import { type Command, Option } from 'commander';
-import type { Output } from './validate-command.js';
+import { formatOption, type Output } from './validate-command.js';
 
 type ReleaseAction = ReleaseCommandOptions['action'];
 type ParsedOptions = Omit<ReleaseCommandOptions, 'action' | 'cwd' | 'initialVersion'> & {
@@ -70,9 +70,7 @@ export function addReleaseCommands(
         'commit without tagging; tag with `appdist release tag` once the end-to-end tests passed',
       );
     }
-    command.addOption(
-      new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'),
-    );
+    command.addOption(formatOption('text'));
     if (action !== 'tag') {
       command.addOption(
         new Option(

@@ -23,6 +23,14 @@ function targetFor(dir: string, root: string | undefined, cwd: string): Target {
   return { name, dir, providerExample: !!file && referencesRemoteBase(readFileSync(file, 'utf8')) };
 }
 
+/** The checkout a provider example is rendered against: it pulls ours by URL. */
+export function checkoutFor(target: Target, root: string | undefined): string {
+  if (root) return root;
+  throw new UsageError(
+    `${target.dir} pulls appdist by URL: run inside the repository to render it against the checkout`,
+  );
+}
+
 /** A path, or the name of a folder under dist/ (`app-istio`). */
 export function resolveTarget(argument: string, root: string | undefined, cwd: string): Target {
   const candidates = [resolve(cwd, argument), ...(root ? [join(root, 'dist', argument)] : [])];

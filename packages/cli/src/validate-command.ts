@@ -10,14 +10,20 @@ import {
 } from '@appdist/validation/validate-directory';
 import { validateProviderExample } from '@appdist/validation/validate-example';
 import { validateOptionComponents } from '@appdist/validation/validate-options';
+import { Option } from 'commander';
 import pMap from 'p-map';
-import { defaultTargets, resolveTarget, type Target, UsageError } from './targets.js';
+import { checkoutFor, defaultTargets, resolveTarget, type Target, UsageError } from './targets.js';
 
 export interface ValidateOptions {
   format: 'text' | 'json';
   crds?: string;
   /** Also each option component (alerts-slack, manual-approval, …) composed with each distribution. */
   options?: boolean;
+}
+
+/** `--format text|json` (or `yaml|json`): the first choice is the default. */
+export function formatOption(human: 'text' | 'yaml'): Option {
+  return new Option('--format <format>', 'output format').choices([human, 'json']).default(human);
 }
 
 export interface Output {
@@ -40,12 +46,7 @@ async function validateTarget(
   if (!target.providerExample) {
     return [await validateDirectory(target.dir, { distribution: target.name, schemas })];
   }
-  if (!root) {
-    throw new UsageError(
-      `${target.dir} pulls appdist by URL; it is rendered against a local checkout: run inside the repository`,
-    );
-  }
-  return validateProviderExample(root, { schemas, example: target.dir });
+  return validateProviderExample(checkoutFor(target, root), { schemas, example: target.dir });
 }
 
 function failureOf(target: Target, error: unknown): RenderFailure {
