@@ -3,7 +3,7 @@ import { type E2ECommandOptions, runE2ECommand } from '@appdist/e2e/e2e-command'
 import { runImagesPlan } from '@appdist/images/plan';
 import { KustomizeError } from '@appdist/kustomize/errors';
 import { CrdsInvalidError, CrdsNotFoundError } from '@appdist/validation/crds';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { type ConformanceCommandOptions, runConformanceCommand } from './conformance-command.js';
 import {
   DEFAULT_TESTER_URL,
