@@ -1,8 +1,8 @@
 import { asRecord, at, fieldPath } from '../access.js';
-import { APP_PORT, TESTER_ENDPOINTS } from '../appdist-contract.js';
+import { TESTER, TESTER_ENDPOINTS } from '../appdist-contract.js';
 import {
-  canaryServiceName,
   canaryTargetName,
+  canaryUrl,
   canaryWebhooks,
   durationSeconds,
   hasTarget,
@@ -24,7 +24,7 @@ export const preRolloutWebhook: PolicyRule = {
     "Every Canary runs its service's conformance suite on the tester before any traffic: a pre-rollout webhook to /hooks/conformance.",
   check(render) {
     return render.ofKind('Canary').flatMap((canary): RuleFinding[] => {
-      const tester = `http://${serviceHost('tester', canary)}/hooks/conformance`;
+      const tester = `http://${serviceHost(TESTER, canary)}/hooks/conformance`;
       const hook = canaryWebhooks(canary).find((webhook) => webhook.type === 'pre-rollout');
       if (!hook) {
         return flag(
@@ -44,11 +44,7 @@ export const preRolloutWebhook: PolicyRule = {
         );
       }
       if (!hasTarget(render, canary)) return findings;
-      const service = canaryServiceName(canary);
-      const expected = {
-        service: canaryTargetName(canary),
-        url: `http://${serviceHost(`${service}-canary`, canary)}:${APP_PORT.number}`,
-      };
+      const expected = { service: canaryTargetName(canary), url: canaryUrl(canary) };
       const metadata = asRecord(hook.hook.metadata) ?? {};
       for (const [key, value] of Object.entries(expected)) {
         if (metadata[key] !== value) {
@@ -72,7 +68,7 @@ export const rolloutWebhook: PolicyRule = {
     'Every Canary generates load on its canary pods (a rollout webhook to /hooks/load with url, rps, duration), or its metric checks find no values.',
   check(render) {
     return render.ofKind('Canary').flatMap((canary): RuleFinding[] => {
-      const url = `http://${serviceHost('tester', canary)}/hooks/load`;
+      const url = `http://${serviceHost(TESTER, canary)}/hooks/load`;
       const hook = canaryWebhooks(canary).find(
         (webhook) => webhook.type === 'rollout' && webhook.url === url,
       );
@@ -93,17 +89,16 @@ export const rolloutWebhook: PolicyRule = {
             'missing: the load hook needs url, rps and duration',
           ),
         );
-      const canaryUrl = `http://${serviceHost(`${canaryServiceName(canary)}-canary`, canary)}:${APP_PORT.number}`;
       if (
         hasTarget(render, canary) &&
         typeof metadata.url === 'string' &&
-        !metadata.url.startsWith(canaryUrl)
+        !metadata.url.startsWith(canaryUrl(canary))
       ) {
         findings.push(
           finding(
             canary,
             webhookField(hook.index, 'metadata', 'url'),
-            `is ${metadata.url}: load must reach the canary pods at ${canaryUrl}`,
+            `is ${metadata.url}: load must reach the canary pods at ${canaryUrl(canary)}`,
           ),
         );
       }
@@ -170,7 +165,7 @@ export const testerEndpoints: PolicyRule = {
         } catch {
           return [];
         }
-        if (url.hostname !== 'tester' && !url.hostname.startsWith('tester.')) return [];
+        if (url.hostname !== TESTER && !url.hostname.startsWith(`${TESTER}.`)) return [];
         const field = webhookField(webhook.index, 'url');
         if (url.port && url.port !== '80') {
           return [
