@@ -1,14 +1,25 @@
-import { runE2ECommand } from '@appdist/e2e/e2e-command';
+import { CONFORMANCE_SERVICES, DISTRIBUTIONS, NAMESPACE } from '@appdist/catalogue';
+import { type E2ECommandOptions, runE2ECommand } from '@appdist/e2e/e2e-command';
 import { runImagesPlan } from '@appdist/images/plan';
 import { KustomizeError } from '@appdist/kustomize/errors';
 import { CrdsInvalidError, CrdsNotFoundError } from '@appdist/validation/crds';
-import { Command, CommanderError, Option } from 'commander';
-import { runConformanceCommand } from './conformance-command.js';
-import { DEFAULT_TESTER_URL, type GateAction, runGateCommand } from './operator-commands.js';
+import { Command, CommanderError } from 'commander';
+import { type ConformanceCommandOptions, runConformanceCommand } from './conformance-command.js';
+import {
+  DEFAULT_TESTER_URL,
+  GATE_ACTIONS,
+  type GateAction,
+  runGateCommand,
+} from './operator-commands.js';
 import { addReleaseCommands } from './release-commands.js';
 import { runRender } from './render-command.js';
 import { UsageError } from './targets.js';
-import { type Output, runValidate, type ValidateOptions } from './validate-command.js';
+import {
+  formatOption,
+  type Output,
+  runValidate,
+  type ValidateOptions,
+} from './validate-command.js';
 
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
@@ -40,11 +51,9 @@ export function createProgram(
     )
     .argument(
       '[dir...]',
-      'folders to validate (a path, or a name under dist/); default: dist/app-kubernetes, dist/app-istio, dist/app-linkerd and examples/provider',
+      `folders to validate (a path, or a name under dist/); default: ${DISTRIBUTIONS.map((name) => `dist/${name}`).join(', ')} and examples/provider`,
     )
-    .addOption(
-      new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'),
-    )
+    .addOption(formatOption('text'))
     .option(
       '--crds <dir>',
       'folder of upstream CRDs (default: $APPDIST_CRDS_DIR, then ../shared/crds)',
@@ -75,9 +84,7 @@ Examples:
       'Print the manifests kustomize renders for one distribution (or the provider example).',
     )
     .argument('<dist>', 'a distribution name such as app-istio, or a path')
-    .addOption(
-      new Option('--format <format>', 'output format').choices(['yaml', 'json']).default('yaml'),
-    )
+    .addOption(formatOption('yaml'))
     .addHelpText(
       'after',
       `
@@ -99,9 +106,7 @@ Examples:
       '[targets...]',
       'bake targets or groups (default: the "default" group, the five release images; "kind" for the Kind e2e images)',
     )
-    .addOption(
-      new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'),
-    )
+    .addOption(formatOption('text'))
     .option(
       '--file <path>',
       'the bake file (default: docker-bake.hcl in this folder or the nearest one above)',
@@ -138,11 +143,9 @@ Examples:
     .description(
       "Run one service's conformance suite against a running instance, as the tester does before a canary gets traffic.",
     )
-    .requiredOption('--service <service>', 'frontend, backend, cache or database')
+    .requiredOption('--service <service>', CONFORMANCE_SERVICES.join(', '))
     .requiredOption('--url <url>', 'base URL of the instance, e.g. http://localhost:8081')
-    .addOption(
-      new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'),
-    )
+    .addOption(formatOption('text'))
     .option('--timeout <seconds>', 'bound for the whole suite', '60')
     .addHelpText(
       'after',
@@ -153,23 +156,16 @@ Examples:
   $ appdist conformance --service backend --url http://localhost:8081
   $ appdist conformance --service frontend --url http://localhost:8080 --format json`,
     )
-    .action(
-      async (options: {
-        service: string;
-        url: string;
-        format: 'text' | 'json';
-        timeout: string;
-      }) => {
-        setExitCode(await runConformanceCommand(options, output));
-      },
-    );
+    .action(async (options: ConformanceCommandOptions) => {
+      setExitCode(await runConformanceCommand(options, output));
+    });
 
   program
     .command('e2e')
     .description(
       'The Kind end-to-end run of one distribution: a cluster with its mesh and Flagger, the app on locally built images, conformance and smoke tests, a good release promoted and a bad one rolled back. --plan prints every command without running any.',
     )
-    .requiredOption('--dist <dist>', 'app-kubernetes, app-istio or app-linkerd')
+    .requiredOption('--dist <dist>', DISTRIBUTIONS.join(', '))
     .option('--plan', 'print the commands in order, grouped by step; run nothing')
     .option(
       '--image <service=image...>',
@@ -193,57 +189,29 @@ Examples:
   $ appdist e2e --dist app-linkerd --tag sha-3f2c1e0
   $ appdist e2e --dist app-kubernetes --image backend=localhost:5000/appdist/backend:pr-42 --keep-cluster`,
     )
-    .action(
-      async (options: {
-        dist: string;
-        plan?: boolean;
-        image?: string[];
-        tag?: string;
-        artifacts?: string;
-        keepCluster?: boolean;
-      }) => {
-        setExitCode(
-          await runE2ECommand(
-            {
-              dist: options.dist,
-              plan: options.plan ?? false,
-              ...(options.image ? { images: options.image } : {}),
-              ...(options.tag !== undefined ? { tag: options.tag } : {}),
-              ...(options.artifacts !== undefined ? { artifacts: options.artifacts } : {}),
-              ...(options.keepCluster ? { keepCluster: true } : {}),
-            },
-            output,
-            { cwd },
-          ),
-        );
-      },
-    );
+    .action(async ({ image, ...options }: E2ECommandOptions & { image?: string[] }) => {
+      setExitCode(await runE2ECommand({ ...options, images: image }, output, { cwd }));
+    });
 
-  const gates: Array<[GateAction, string]> = [
-    [
-      'approve',
-      'Open the approval gate of a canary: its confirm-rollout/confirm-promotion webhooks pass.',
-    ],
-    ['halt', 'Close the approval gate of a canary: Flagger waits at its next confirm webhook.'],
-    [
-      'rollback',
-      'Ask Flagger to roll a canary back: its rollback webhook answers 2xx from now on.',
-    ],
-  ];
-  for (const [action, description] of gates) {
+  for (const [action, { description }] of Object.entries(GATE_ACTIONS) as Array<
+    [GateAction, (typeof GATE_ACTIONS)[GateAction]]
+  >) {
     program
       .command(action)
       .description(description)
-      .argument('<canary>', 'the canary: <name> or <namespace>/<name> (namespace default: app)')
+      .argument(
+        '<canary>',
+        `the canary: <name> or <namespace>/<name> (namespace default: ${NAMESPACE})`,
+      )
       .option(
         '--tester <url>',
         `the tester (default: $APPDIST_TESTER_URL, then ${DEFAULT_TESTER_URL})`,
       )
-      .option('--namespace <namespace>', 'namespace when <canary> has none', 'app')
+      .option('--namespace <namespace>', 'namespace when <canary> has none', NAMESPACE)
       .addHelpText(
         'after',
         `
-In a cluster, reach the tester first: kubectl -n app port-forward svc/tester 8090:80
+In a cluster, reach the tester first: kubectl -n ${NAMESPACE} port-forward svc/tester 8090:80
 
 Example:
   $ appdist ${action} backend

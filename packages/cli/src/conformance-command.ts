@@ -1,8 +1,5 @@
-import {
-  CONFORMANCE_SERVICES,
-  isConformanceService,
-  runConformance,
-} from '@appdist/conformance/run';
+import { CONFORMANCE_SERVICES } from '@appdist/catalogue';
+import { isConformanceService, runConformance } from '@appdist/conformance/run';
 import { UsageError } from './targets.js';
 import type { Output } from './validate-command.js';
 

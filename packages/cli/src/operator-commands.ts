@@ -1,22 +1,32 @@
+import { NAMESPACE } from '@appdist/catalogue';
 import { UsageError } from './targets.js';
 import type { Output } from './validate-command.js';
 
 export const DEFAULT_TESTER_URL = 'http://localhost:8090';
-const DEFAULT_NAMESPACE = 'app';
-
-export type GateAction = 'approve' | 'halt' | 'rollback';
 
 // What each operator command does on the tester, in flagger-loadtester's vocabulary.
-const ACTIONS: Record<GateAction, { path: string; done: string }> = {
-  approve: { path: '/gate/open', done: 'approved: its confirm gates now pass' },
-  halt: { path: '/gate/close', done: 'halted: its confirm gates hold it until approved' },
+export const GATE_ACTIONS = {
+  approve: {
+    description:
+      'Open the approval gate of a canary: its confirm-rollout/confirm-promotion webhooks pass.',
+    path: '/gate/open',
+    done: 'approved: its confirm gates now pass',
+  },
+  halt: {
+    description: 'Close the approval gate of a canary: Flagger waits at its next confirm webhook.',
+    path: '/gate/close',
+    done: 'halted: its confirm gates hold it until approved',
+  },
   rollback: {
+    description: 'Ask Flagger to roll a canary back: its rollback webhook answers 2xx from now on.',
     path: '/rollback/open',
     done: 'rollback requested: Flagger rolls it back at its next check',
   },
-};
+} as const;
 
-export interface GateOptions {
+export type GateAction = keyof typeof GATE_ACTIONS;
+
+interface GateOptions {
   tester?: string;
   namespace?: string;
 }
@@ -24,7 +34,7 @@ export interface GateOptions {
 /** `backend` or `app/backend` → the canary Flagger names in its webhook payloads. */
 export function parseCanaryRef(
   ref: string,
-  namespace = DEFAULT_NAMESPACE,
+  namespace = NAMESPACE,
 ): { name: string; namespace: string } {
   const parts = ref.split('/');
   const [first, second] = parts;
@@ -50,7 +60,7 @@ export async function runGateCommand(
     /\/+$/,
     '',
   );
-  const { path, done } = ACTIONS[action];
+  const { path, done } = GATE_ACTIONS[action];
   let response: Response;
   try {
     response = await fetch(`${tester}${path}`, {

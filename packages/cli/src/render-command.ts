@@ -1,7 +1,7 @@
+import { findRepositoryRoot } from '@appdist/catalogue/repository';
 import { build, buildYaml } from '@appdist/kustomize/kustomize';
 import { prepareProviderExample } from '@appdist/validation/provider-example';
-import { findRepositoryRoot } from '@appdist/validation/repository';
-import { resolveTarget, UsageError } from './targets.js';
+import { checkoutFor, resolveTarget } from './targets.js';
 import type { Output } from './validate-command.js';
 
 export interface RenderOptions {
@@ -26,12 +26,7 @@ export async function runRender(
     await render(target.dir);
     return 0;
   }
-  if (!root) {
-    throw new UsageError(
-      `${target.dir} pulls appdist by URL: run inside the repository to render it against the checkout`,
-    );
-  }
-  const example = await prepareProviderExample(root, target.dir);
+  const example = await prepareProviderExample(checkoutFor(target, root), target.dir);
   try {
     await render(example.dir, 'LoadRestrictionsNone');
   } finally {

@@ -1,18 +1,13 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
+import { DISTRIBUTIONS } from '@appdist/catalogue';
+import { kustomizationFile } from '@appdist/catalogue/repository';
 import { referencesRemoteBase } from '@appdist/validation/provider-example';
 
 /** The command cannot run as asked (bad argument, missing folder): exit code 2. */
 export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
+  override name = 'UsageError';
 }
-
-export const DEFAULT_DISTRIBUTIONS = ['app-kubernetes', 'app-istio', 'app-linkerd'];
-const PROVIDER_EXAMPLE = join('examples', 'provider');
-const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
 /** One folder to render: a distribution, or a provider example that pulls ours by URL. */
 export interface Target {
@@ -22,16 +17,18 @@ export interface Target {
   providerExample: boolean;
 }
 
-function isProviderExample(dir: string): boolean {
-  return KUSTOMIZATION_FILES.some((file) => {
-    const path = join(dir, file);
-    return existsSync(path) && referencesRemoteBase(readFileSync(path, 'utf8'));
-  });
-}
-
 function targetFor(dir: string, root: string | undefined, cwd: string): Target {
   const name = /^app-/.test(basename(dir)) ? basename(dir) : relative(root ?? cwd, dir) || '.';
-  return { name, dir, providerExample: isProviderExample(dir) };
+  const file = kustomizationFile(dir);
+  return { name, dir, providerExample: !!file && referencesRemoteBase(readFileSync(file, 'utf8')) };
+}
+
+/** The checkout a provider example is rendered against: it pulls ours by URL. */
+export function checkoutFor(target: Target, root: string | undefined): string {
+  if (root) return root;
+  throw new UsageError(
+    `${target.dir} pulls appdist by URL: run inside the repository to render it against the checkout`,
+  );
 }
 
 /** A path, or the name of a folder under dist/ (`app-istio`). */
@@ -48,7 +45,7 @@ export function resolveTarget(argument: string, root: string | undefined, cwd: s
   return targetFor(dir, root, cwd);
 }
 
-/** dist/app-kubernetes, dist/app-istio, dist/app-linkerd and examples/provider of the checkout. */
+/** Every distribution under dist/ and examples/provider of the checkout. */
 export function defaultTargets(root: string | undefined, cwd: string): Target[] {
   if (!root) {
     throw new UsageError(
@@ -56,8 +53,8 @@ export function defaultTargets(root: string | undefined, cwd: string): Target[] 
     );
   }
   const dirs = [
-    ...DEFAULT_DISTRIBUTIONS.map((name) => join(root, 'dist', name)),
-    join(root, PROVIDER_EXAMPLE),
+    ...DISTRIBUTIONS.map((name) => join(root, 'dist', name)),
+    join(root, 'examples', 'provider'),
   ];
   const missing = dirs.filter((dir) => !existsSync(dir));
   if (missing.length > 0) {

@@ -1,20 +1,29 @@
+import { availableParallelism } from 'node:os';
+import { findRepositoryRoot } from '@appdist/catalogue/repository';
 import { KustomizeError } from '@appdist/kustomize/errors';
-import { mapConcurrent } from '@appdist/validation/concurrency';
 import { CrdsNotFoundError } from '@appdist/validation/crds';
 import { type Finding, formatFinding } from '@appdist/validation/finding';
-import { findRepositoryRoot } from '@appdist/validation/repository';
 import { SchemaValidator } from '@appdist/validation/schema';
-import type { DirectoryValidation } from '@appdist/validation/validate-directory';
-import { validateDirectory } from '@appdist/validation/validate-directory';
+import {
+  type DirectoryValidation,
+  validateDirectory,
+} from '@appdist/validation/validate-directory';
 import { validateProviderExample } from '@appdist/validation/validate-example';
 import { validateOptionComponents } from '@appdist/validation/validate-options';
-import { defaultTargets, resolveTarget, type Target, UsageError } from './targets.js';
+import { Option } from 'commander';
+import pMap from 'p-map';
+import { checkoutFor, defaultTargets, resolveTarget, type Target, UsageError } from './targets.js';
 
 export interface ValidateOptions {
   format: 'text' | 'json';
   crds?: string;
   /** Also each option component (alerts-slack, manual-approval, …) composed with each distribution. */
   options?: boolean;
+}
+
+/** `--format text|json` (or `yaml|json`): the first choice is the default. */
+export function formatOption(human: 'text' | 'yaml'): Option {
+  return new Option('--format <format>', 'output format').choices([human, 'json']).default(human);
 }
 
 export interface Output {
@@ -37,12 +46,7 @@ async function validateTarget(
   if (!target.providerExample) {
     return [await validateDirectory(target.dir, { distribution: target.name, schemas })];
   }
-  if (!root) {
-    throw new UsageError(
-      `${target.dir} pulls appdist by URL; it is rendered against a local checkout: run inside the repository`,
-    );
-  }
-  return validateProviderExample(root, { schemas, example: target.dir });
+  return validateProviderExample(checkoutFor(target, root), { schemas, example: target.dir });
 }
 
 function failureOf(target: Target, error: unknown): RenderFailure {
@@ -80,13 +84,18 @@ export async function runValidate(
   }
 
   const started = performance.now();
-  const outcomes = await mapConcurrent(targets, async (target) => {
-    try {
-      return { results: await validateTarget(target, root, schemas) };
-    } catch (error) {
-      return { results: [], failure: failureOf(target, error) };
-    }
-  });
+  // Renders are kustomize processes: one per core roughly halves a full validation.
+  const outcomes = await pMap(
+    targets,
+    async (target) => {
+      try {
+        return { results: await validateTarget(target, root, schemas) };
+      } catch (error) {
+        return { results: [], failure: failureOf(target, error) };
+      }
+    },
+    { concurrency: availableParallelism() },
+  );
   const results = outcomes.flatMap((outcome) => outcome.results);
   const failures = outcomes.flatMap((outcome) => (outcome.failure ? [outcome.failure] : []));
   if (options.options) {

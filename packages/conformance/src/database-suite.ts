@@ -1,12 +1,6 @@
+import { isRecord } from '@appdist/catalogue/repository';
 import type { Check } from './check.js';
-import {
-  expectJsonError,
-  expectJsonObject,
-  expectStatus,
-  fail,
-  isRecord,
-  snippet,
-} from './expect.js';
+import { expectJsonError, expectJsonObject, expectStatus, fail, snippet } from './expect.js';
 import type { Answer } from './http-client.js';
 import { expectLinkPage, LinkApi, linkLifecycleChecks, targetFor } from './links.js';
 import { EXPECTED_SCHEMA_VERSION } from './schema-version.js';

@@ -1,11 +1,8 @@
+import { isRecord } from '@appdist/catalogue/repository';
 import { CheckFailure } from './check.js';
 import type { Answer } from './http-client.js';
 
 const SNIPPET_LENGTH = 160;
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** A value as it appears in a message: JSON, cut short so one bad answer cannot flood the report. */
 export function snippet(value: unknown): string {

@@ -1,6 +1,7 @@
+import { isRecord } from '@appdist/catalogue/repository';
 import type { Check } from './check.js';
 import type { Cleanup, WriteHandle } from './cleanup.js';
-import { expectJsonObject, expectStatus, fail, isRecord, snippet } from './expect.js';
+import { expectJsonObject, expectStatus, fail, snippet } from './expect.js';
 import type { Answer, HttpClient } from './http-client.js';
 
 /** A link as the backend and the database service answer it. */

@@ -1,3 +1,4 @@
+import { CONFORMANCE_SERVICES, type ConformanceService } from '@appdist/catalogue';
 import { backendSuite } from './backend-suite.js';
 import { cacheSuite } from './cache-suite.js';
 import { type CheckResult, elapsedSince, runChecks } from './check.js';
@@ -10,15 +11,8 @@ import { defaultPrefix, isValidPrefix, MAX_PREFIX_LENGTH } from './prefix.js';
 import type { ServiceSuite, SuiteContext } from './suite.js';
 
 export type { CheckResult } from './check.js';
-
-export type ConformanceService = 'frontend' | 'backend' | 'cache' | 'database';
-
-export const CONFORMANCE_SERVICES: readonly ConformanceService[] = Object.freeze([
-  'frontend',
-  'backend',
-  'cache',
-  'database',
-]);
+// Re-exported for the tester, which validates its webhook payloads with them.
+export { CONFORMANCE_SERVICES, type ConformanceService };
 
 export interface ConformanceReport {
   service: ConformanceService;
@@ -44,6 +38,7 @@ export interface ConformanceOptions {
 
 const DEFAULT_TIMEOUT_MS = 5_000;
 
+// One per service the catalogue marks `conformance`, in `<service>-suite.ts`: a missing one is a type error.
 const SUITES: Record<ConformanceService, ServiceSuite> = {
   frontend: frontendSuite,
   backend: backendSuite,

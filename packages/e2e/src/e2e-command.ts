@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { findRepositoryRoot } from '@appdist/validation/repository';
+import { findRepositoryRoot } from '@appdist/catalogue/repository';
 import { isE2EDistribution, UnknownDistributionError } from './distributions.js';
 import { checkTag, type E2EImages, imageOverrides } from './images.js';
 import { preflightProblems } from './preflight.js';

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { findRepositoryRoot } from '@appdist/validation/repository';
+import { findRepositoryRoot } from '@appdist/catalogue/repository';
 import { formatCommand } from './command.js';
 import { type ExecutionContext, runStep, type Step } from './executor.js';
 import type { E2EImages } from './images.js';

@@ -1,4 +1,4 @@
-import { isRecord } from '@appdist/kustomize/kubernetes-object';
+import { isRecord } from '@appdist/catalogue/repository';
 
 /**
  * Safe reads from rendered objects. Policy checks run even on objects that failed their schema,

@@ -1,4 +1,4 @@
-import { asRecord } from './access.js';
+import { asRecord, fieldPath } from './access.js';
 
 /** The parts of an ajv error this module reads; kubernetes-models' errors have the same shape. */
 export interface AjvLikeError {
@@ -16,19 +16,15 @@ export interface SchemaIssue {
 }
 
 /** `/spec/ports/0/name` → `spec.ports[0].name`. */
-export function instancePathToField(pointer: string, ...extra: string[]): string {
+function instancePathToField(pointer: string, ...extra: string[]): string {
   const segments = pointer
     .split('/')
     .slice(1)
     .map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'))
     .concat(extra);
-  let path = '';
-  for (const segment of segments) {
-    if (/^\d+$/.test(segment)) path += `[${segment}]`;
-    else if (/^[A-Za-z_$][\w$-]*$/.test(segment)) path += path ? `.${segment}` : segment;
-    else path += `[${JSON.stringify(segment)}]`;
-  }
-  return path;
+  return fieldPath(
+    ...segments.map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment)),
+  );
 }
 
 function resolveSchemaPath(schema: unknown, schemaPath: string): unknown {

@@ -1,6 +1,7 @@
+import { type CanaryStrategy, type Mesh, meshOfProvider } from '@appdist/catalogue';
 import type { KubernetesObject } from '@appdist/kustomize/kubernetes-object';
 import { asList, asNumber, asRecord, asString, at } from './access.js';
-import { type CanaryStrategy, type Mesh, meshOfProvider } from './appdist-contract.js';
+import { APP_PORT } from './appdist-contract.js';
 import { namespaceOf, type RenderIndex } from './render.js';
 import type { RuleContext } from './rule.js';
 
@@ -73,6 +74,11 @@ export function durationSeconds(value: unknown): number | undefined {
   const match = /^(\d+)(m|s)$/.exec(asString(value) ?? '');
   if (!match) return undefined;
   return Number(match[1]) * (match[2] === 'm' ? 60 : 1);
+}
+
+/** Where the tester reaches the canary pods: `http://<service>-canary.<namespace>:8080`. */
+export function canaryUrl(canary: KubernetesObject): string {
+  return `http://${serviceHost(`${canaryServiceName(canary)}-canary`, canary)}:${APP_PORT.number}`;
 }
 
 /** `http://<host>/` of a Service in the Canary's namespace, as webhooks address it. */

@@ -2,11 +2,11 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findRepositoryRoot } from '@appdist/catalogue/repository';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { asList, asRecord, asString } from './access.js';
 import { loadCrdDocuments } from './crd-yaml.js';
-import { findRepositoryRoot } from './repository.js';
 
 /** No folder of upstream CRDs: says where the validator looked and how to provide one. */
 export class CrdsNotFoundError extends Error {

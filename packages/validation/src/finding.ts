@@ -1,3 +1,5 @@
+import type { KubernetesObject } from '@appdist/kustomize/kubernetes-object';
+
 /** One problem in a rendered distribution, named so a reader can find and fix it. */
 export interface Finding {
   /** The distribution or example the object was rendered from, e.g. `app-istio`. */
@@ -11,6 +13,23 @@ export interface Finding {
   /** Stable rule id, e.g. `canary.pre-rollout-webhook`. */
   rule: string;
   message: string;
+}
+
+export function findingOf(
+  distribution: string,
+  object: KubernetesObject,
+  { field, rule, message }: { field: string; rule: string; message: string },
+): Finding {
+  const { kind, metadata } = object;
+  return {
+    distribution,
+    kind,
+    name: metadata.name,
+    namespace: metadata.namespace ?? null,
+    field,
+    rule,
+    message,
+  };
 }
 
 export function formatFinding(finding: Finding): string {

@@ -8,34 +8,15 @@ export interface ModelClass {
 /** Where a kind's schema comes from, which decides how strictly unknown fields are checked. */
 export type ModelSource = 'kubernetes' | 'flux' | 'istio' | 'gateway-api';
 
-const PACKAGES: ReadonlyArray<{
-  source: ModelSource;
-  owns: (group: string) => boolean;
-  module: (group: string, version: string) => string;
-}> = [
-  {
-    source: 'flux',
-    owns: (group) => group.endsWith('.toolkit.fluxcd.io'),
-    module: (group, version) => `@kubernetes-models/flux-cd/${group}/${version}`,
-  },
-  {
-    source: 'istio',
-    owns: (group) => group.endsWith('.istio.io'),
-    module: (group, version) => `@kubernetes-models/istio/${group}/${version}`,
-  },
-  {
-    source: 'gateway-api',
-    owns: (group) =>
-      group === 'gateway.networking.k8s.io' || group === 'gateway.networking.x-k8s.io',
-    module: (group, version) => `@kubernetes-models/gateway-api/${group}/${version}`,
-  },
-  {
-    source: 'kubernetes',
-    owns: () => true,
-    module: (group, version) =>
-      group ? `kubernetes-models/${group}/${version}` : `kubernetes-models/${version}`,
-  },
-];
+/** The package holding a group's models, and its source. */
+function modelPackage(group: string): { source: ModelSource; prefix: string } {
+  if (group.endsWith('.toolkit.fluxcd.io'))
+    return { source: 'flux', prefix: '@kubernetes-models/flux-cd/' };
+  if (group.endsWith('.istio.io')) return { source: 'istio', prefix: '@kubernetes-models/istio/' };
+  if (group === 'gateway.networking.k8s.io' || group === 'gateway.networking.x-k8s.io')
+    return { source: 'gateway-api', prefix: '@kubernetes-models/gateway-api/' };
+  return { source: 'kubernetes', prefix: 'kubernetes-models/' };
+}
 
 export function splitApiVersion(apiVersion: string): { group: string; version: string } {
   const slash = apiVersion.lastIndexOf('/');
@@ -106,9 +87,8 @@ export function kindModule(
 ): { source: ModelSource; specifier: string; kindSpecifier: string | undefined } | undefined {
   const { group, version } = splitApiVersion(apiVersion);
   if (!/^[a-z0-9.-]*$/.test(group) || !/^v\d+[a-z0-9]*$/.test(version)) return undefined;
-  const owner = PACKAGES.find((candidate) => candidate.owns(group));
-  if (!owner) return undefined;
-  const specifier = owner.module(group, version);
+  const owner = modelPackage(group);
+  const specifier = `${owner.prefix}${group ? `${group}/` : ''}${version}`;
   return {
     source: owner.source,
     specifier,

@@ -1,6 +1,6 @@
+import { CANARY_SERVICES, isServiceName } from '@appdist/catalogue';
 import type { KubernetesObject } from '@appdist/kustomize/kubernetes-object';
 import { asList, asRecord, asString, asStringMap, at, selects } from './access.js';
-import { APP_SERVICES, APP_WORKLOADS } from './appdist-contract.js';
 
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job']);
 
@@ -131,10 +131,12 @@ export class RenderIndex {
   }
 }
 
+/** A service Flagger rolls out. */
 export function isAppService(workload: Workload): boolean {
-  return (APP_SERVICES as readonly string[]).includes(workload.component);
+  return (CANARY_SERVICES as readonly string[]).includes(workload.component);
 }
 
+/** A service of ours (on the shared runtime: health endpoints, drain, metrics on 8080). */
 export function isAppWorkload(workload: Workload): boolean {
-  return APP_WORKLOADS.includes(workload.component);
+  return isServiceName(workload.component);
 }

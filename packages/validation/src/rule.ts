@@ -1,5 +1,5 @@
+import type { Mesh } from '@appdist/catalogue';
 import type { KubernetesObject } from '@appdist/kustomize/kubernetes-object';
-import type { Mesh } from './appdist-contract.js';
 import type { RenderIndex } from './render.js';
 
 export interface RuleContext {
@@ -19,4 +19,13 @@ export interface PolicyRule {
   /** One line: what the rule asks and why. */
   description: string;
   check(render: RenderIndex, context: RuleContext): RuleFinding[];
+}
+
+export function finding(object: KubernetesObject, field: string, message: string): RuleFinding {
+  return { object, field, message };
+}
+
+/** One finding, as the list a check returns. */
+export function flag(object: KubernetesObject, field: string, message: string): RuleFinding[] {
+  return [{ object, field, message }];
 }

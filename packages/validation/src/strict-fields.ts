@@ -1,4 +1,4 @@
-import { isRecord } from '@appdist/kustomize/kubernetes-object';
+import { isRecord } from '@appdist/catalogue/repository';
 import { fieldPath } from './access.js';
 import { type FieldTypes, loadFieldTypes } from './field-types.js';
 import { splitApiVersion } from './models.js';

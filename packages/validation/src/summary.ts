@@ -1,6 +1,6 @@
+import type { CanaryStrategy } from '@appdist/catalogue';
 import type { KubernetesObject } from '@appdist/kustomize/kubernetes-object';
 import { asString, at } from './access.js';
-import type { CanaryStrategy } from './appdist-contract.js';
 import { canaryStrategy } from './canary-view.js';
 import { RenderIndex } from './render.js';
 
@@ -41,38 +41,14 @@ export function summarizeRender(objects: readonly KubernetesObject[]): RenderSum
   };
 }
 
-/** `{ "a": 1, "b": 2 }`, spaced as Biome formats JSON, so formatting the golden files changes nothing. */
-function inlineObject(value: Record<string, unknown>): string {
-  const entries = Object.entries(value).map(
-    ([key, entry]) => `${JSON.stringify(key)}: ${JSON.stringify(entry)}`,
-  );
-  return `{ ${entries.join(', ')} }`;
-}
-
-/** The summary as JSON with one line per entry, so a diff shows exactly what changed. */
+/**
+ * The summary as JSON with one line per entry, so a diff shows exactly what changed; each
+ * Canary's line spaced as Biome formats JSON, so formatting the golden files changes nothing.
+ */
 export function formatSummary(summary: RenderSummary): string {
-  const section = (entries: string[], open: string, close: string) =>
-    entries.length === 0
-      ? `${open}${close}`
-      : `${open}\n${entries.map((entry) => `    ${entry}`).join(',\n')}\n  ${close}`;
-  const lines = [
-    `  "workloads": ${section(
-      summary.workloads.map((workload) => JSON.stringify(workload)),
-      '[',
-      ']',
-    )}`,
-    `  "canaries": ${section(
-      Object.entries(summary.canaries).map(
-        ([name, canary]) => `${JSON.stringify(name)}: ${inlineObject(canary)}`,
-      ),
-      '{',
-      '}',
-    )}`,
-    `  "images": ${section(
-      summary.images.map((image) => JSON.stringify(image)),
-      '[',
-      ']',
-    )}`,
-  ];
-  return `{\n${lines.join(',\n')}\n}\n`;
+  const json = JSON.stringify(summary, null, 2).replace(
+    /\{\n\s+("provider": [^\n]+),\n\s+("strategy": [^\n]+)\n\s+\}/g,
+    '{ $1, $2 }',
+  );
+  return `${json}\n`;
 }

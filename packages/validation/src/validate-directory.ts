@@ -1,8 +1,8 @@
 import { basename, resolve } from 'node:path';
+import type { Mesh } from '@appdist/catalogue';
 import type { KubernetesObject } from '@appdist/kustomize/kubernetes-object';
 import type { BuildOptions } from '@appdist/kustomize/kustomize';
 import { build } from '@appdist/kustomize/kustomize';
-import type { Mesh } from './appdist-contract.js';
 import type { Finding } from './finding.js';
 import type { SchemaValidator } from './schema.js';
 
@@ -40,31 +40,23 @@ export async function validateDirectory(
     options.loadRestrictor ? { loadRestrictor: options.loadRestrictor } : {},
   );
   const validateStart = performance.now();
-  if (options.validate === false) {
-    return {
-      distribution,
-      dir: absolute,
-      objects,
-      findings: [],
-      renderMs: validateStart - renderStart,
-      validateMs: 0,
-    };
-  }
   // Imported on first use, so that rendering alone (the pipeline benchmark's baseline) does not
   // load validation.
-  const { validateObjects } = await import('./validate-objects.js');
-  const findings = await validateObjects(objects, {
-    distribution,
-    mesh: options.mesh,
-    crdsDir: options.crdsDir,
-    ...(options.schemas === undefined ? {} : { schemas: options.schemas }),
-  });
+  const findings =
+    options.validate === false
+      ? []
+      : await (await import('./validate-objects.js')).validateObjects(objects, {
+          distribution,
+          mesh: options.mesh,
+          crdsDir: options.crdsDir,
+          ...(options.schemas === undefined ? {} : { schemas: options.schemas }),
+        });
   return {
     distribution,
     dir: absolute,
     objects,
     findings,
     renderMs: validateStart - renderStart,
-    validateMs: performance.now() - validateStart,
+    validateMs: options.validate === false ? 0 : performance.now() - validateStart,
   };
 }

@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { kustomizationFile } from '@appdist/catalogue/repository';
 import type { KubernetesObject } from '@appdist/kustomize/kubernetes-object';
 import { dump, load } from 'js-yaml';
 import { asList, asRecord, asString, at } from './access.js';
@@ -9,15 +9,11 @@ import { prepareProviderExample } from './provider-example.js';
 import type { SchemaValidator } from './schema.js';
 import { type DirectoryValidation, validateDirectory } from './validate-directory.js';
 
-const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 const OUR_REPOSITORY = /^https:\/\/github\.com\/appdist\/appdist(\.git)?\/?$/;
 
 async function readKustomization(dir: string): Promise<Record<string, unknown> | undefined> {
-  for (const name of KUSTOMIZATION_FILES) {
-    const file = join(dir, name);
-    if (existsSync(file)) return asRecord(load(await readFile(file, 'utf8')));
-  }
-  return undefined;
+  const file = kustomizationFile(dir);
+  return file ? asRecord(load(await readFile(file, 'utf8'))) : undefined;
 }
 
 /** Sub-folders holding a Kustomization of their own that the example's root does not include (its Flux manifests). */

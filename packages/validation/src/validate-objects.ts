@@ -1,6 +1,6 @@
+import { type Mesh, meshOfDistribution } from '@appdist/catalogue';
 import type { KubernetesObject } from '@appdist/kustomize/kubernetes-object';
-import { type Mesh, meshOfDistribution } from './appdist-contract.js';
-import type { Finding } from './finding.js';
+import { type Finding, findingOf } from './finding.js';
 import { checkPolicy } from './policy.js';
 import { SchemaValidator } from './schema.js';
 
@@ -12,22 +12,6 @@ export interface ValidationContext {
   /** A validator to reuse across renders, or false to run the policy rules only. */
   schemas?: SchemaValidator | false;
   crdsDir?: string | undefined;
-}
-
-function toFinding(
-  distribution: string,
-  object: KubernetesObject,
-  finding: { field: string; rule: string; message: string },
-): Finding {
-  return {
-    distribution,
-    kind: object.kind,
-    name: object.metadata.name,
-    namespace: object.metadata.namespace ?? null,
-    field: finding.field,
-    rule: finding.rule,
-    message: finding.message,
-  };
 }
 
 /** Schema, cross-reference and policy findings for the objects of one render. */
@@ -43,13 +27,13 @@ export async function validateObjects(
   if (schemas) {
     for (const object of objects) {
       for (const issue of await schemas.validate(object)) {
-        findings.push(toFinding(context.distribution, object, issue));
+        findings.push(findingOf(context.distribution, object, issue));
       }
     }
   }
   const mesh = context.mesh ?? meshOfDistribution(context.distribution);
   for (const finding of checkPolicy(objects, { mesh })) {
-    findings.push(toFinding(context.distribution, finding.object, finding));
+    findings.push(findingOf(context.distribution, finding.object, finding));
   }
   return findings;
 }

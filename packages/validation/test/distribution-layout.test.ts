@@ -1,10 +1,10 @@
 import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { findRepositoryRoot } from '@appdist/catalogue/repository';
 import { build, setImage } from '@appdist/kustomize/kustomize';
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { findRepositoryRoot } from '../src/repository.js';
 
 const ROOT = findRepositoryRoot(import.meta.dirname) ?? '';
 

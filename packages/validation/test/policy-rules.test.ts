@@ -1,6 +1,6 @@
+import { MESH_NAMES, type Mesh } from '@appdist/catalogue';
 import type { KubernetesObject } from '@appdist/kustomize/kubernetes-object';
 import { describe, expect, it } from 'vitest';
-import { MESHES, type Mesh } from '../src/appdist-contract.js';
 import { checkPolicy, POLICY_RULES } from '../src/policy.js';
 import { get, push, set, unset } from './mutate.js';
 import { find, goodRender, withSlackAlerts } from './render-factory.js';
@@ -630,7 +630,7 @@ function findingsOf(rule: string, objects: KubernetesObject[], mesh: Mesh) {
 }
 
 describe('policy rules', () => {
-  it.each(MESHES)('find nothing in a render that follows the contract (%s)', (mesh) => {
+  it.each(MESH_NAMES)('find nothing in a render that follows the contract (%s)', (mesh) => {
     expect(checkPolicy(withSlackAlerts(goodRender(mesh)), { mesh })).toEqual([]);
     // Renders that are not a distribution (the provider example) read the mesh off each Canary.
     expect(checkPolicy(goodRender(mesh), { mesh: undefined })).toEqual([]);

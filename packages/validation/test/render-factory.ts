@@ -1,11 +1,6 @@
+import { CANARY_SERVICES, type CanaryService, type Mesh, meshEntry } from '@appdist/catalogue';
 import type { KubernetesObject } from '@appdist/kustomize/kubernetes-object';
-import {
-  APP_SERVICES,
-  type AppService,
-  MESH_PROVIDERS,
-  type Mesh,
-  STRATEGIES,
-} from '../src/appdist-contract.js';
+import { strategyOf } from '../src/appdist-contract.js';
 
 /**
  * An in-memory render that keeps every rule of docs/distribution.md, for one mesh. Rule tests
@@ -141,15 +136,15 @@ function pdb(name: string): KubernetesObject {
   };
 }
 
-function analysis(service: AppService, mesh: Mesh): Record<string, unknown> {
-  switch (STRATEGIES[mesh][service]) {
+function analysis(service: CanaryService, mesh: Mesh): Record<string, unknown> {
+  switch (strategyOf(service, mesh)) {
     case 'canary':
       return { stepWeight: 10, maxWeight: 50 };
     case 'ab':
       return { iterations: 10, match: [{ headers: { 'x-canary': { exact: 'insider' } } }] };
     case 'mirror':
       return { iterations: 10, mirror: true, mirrorWeight: 100 };
-    case 'blue-green':
+    default:
       return { iterations: 10 };
   }
 }
@@ -191,13 +186,13 @@ function entrypoint(mesh: Mesh): KubernetesObject {
   };
 }
 
-function canary(service: AppService, mesh: Mesh): KubernetesObject {
+function canary(service: CanaryService, mesh: Mesh): KubernetesObject {
   return {
     apiVersion: 'flagger.app/v1beta1',
     kind: 'Canary',
     metadata: meta(service, service),
     spec: {
-      provider: MESH_PROVIDERS[mesh],
+      provider: meshEntry(mesh).canaryProvider,
       targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: service },
       autoscalerRef: {
         apiVersion: 'autoscaling/v2',
@@ -350,7 +345,7 @@ export function goodRender(mesh: Mesh): KubernetesObject[] {
   // A deep copy: the objects share constants (security contexts, resources) that tests edit.
   return structuredClone([
     namespace(mesh),
-    ...APP_SERVICES.flatMap((service) => [
+    ...CANARY_SERVICES.flatMap((service) => [
       serviceAccount(service),
       configMap(service),
       appDeployment(service, true),

@@ -1,19 +1,19 @@
 import { join } from 'node:path';
+import { DISTRIBUTIONS, PROVIDER_OPTIONS } from '@appdist/catalogue';
+import { findRepositoryRoot } from '@appdist/catalogue/repository';
 import { build } from '@appdist/kustomize/kustomize';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RENDERED_KINDS } from '../src/models.js';
-import { findRepositoryRoot } from '../src/repository.js';
 import { SchemaValidator } from '../src/schema.js';
 import { formatSummary, summarizeRender } from '../src/summary.js';
 import { validateDirectory } from '../src/validate-directory.js';
 import { validateProviderExample } from '../src/validate-example.js';
 import { validateObjects } from '../src/validate-objects.js';
-import { optionComponents, validateOptionComponents } from '../src/validate-options.js';
+import { validateOptionComponents } from '../src/validate-options.js';
 import { NAMED_FAILURES } from './named-failures.js';
 
 // The manifests providers receive: dist/ and examples/ of this repository.
 const ROOT = findRepositoryRoot(import.meta.dirname) ?? '';
-const DISTRIBUTIONS = ['app-kubernetes', 'app-istio', 'app-linkerd'] as const;
 
 let schemas: SchemaValidator;
 beforeAll(async () => {
@@ -102,7 +102,7 @@ describe('examples/provider', () => {
 
 describe('dist/components options', () => {
   it('composes every option with every distribution without findings', async () => {
-    const components = await optionComponents(ROOT);
+    const components = PROVIDER_OPTIONS;
     expect(components).toEqual(
       expect.arrayContaining(['alerts-msteams', 'alerts-slack', 'manual-approval']),
     );

@@ -1,6 +1,6 @@
 import { asList, asRecord, asString, at, fieldPath } from '../access.js';
 import { namespaceOf } from '../render.js';
-import type { PolicyRule, RuleFinding } from '../rule.js';
+import { flag, type PolicyRule, type RuleFinding } from '../rule.js';
 
 export const alertProviderAddressOrSecret: PolicyRule = {
   id: 'alertprovider.address-or-secret',
@@ -22,13 +22,7 @@ export const alertProviderAddressOrSecret: PolicyRule = {
         ];
       }
       if (!secret) {
-        return [
-          {
-            object: provider,
-            field: 'spec.secretRef',
-            message: 'not set: name the Secret holding the address',
-          },
-        ];
+        return flag(provider, 'spec.secretRef', 'not set: name the Secret holding the address');
       }
       const namespace = namespaceOf(provider);
       if (render.find('Secret', secret, namespace)) return [];
@@ -36,13 +30,11 @@ export const alertProviderAddressOrSecret: PolicyRule = {
       // AlertProvider.spec.secretRef is a name reference, so the reference stays unhashed.
       const hashed = render.hashedVariant('Secret', secret, namespace);
       if (!hashed) return [];
-      return [
-        {
-          object: provider,
-          field: 'spec.secretRef.name',
-          message: `${secret} does not exist, the generated Secret is ${hashed}: set generatorOptions.disableNameSuffixHash or teach kustomize the reference (configurations: nameReference)`,
-        },
-      ];
+      return flag(
+        provider,
+        'spec.secretRef.name',
+        `${secret} does not exist, the generated Secret is ${hashed}: set generatorOptions.disableNameSuffixHash or teach kustomize the reference (configurations: nameReference)`,
+      );
     });
   },
 };
@@ -52,19 +44,19 @@ export const alertsSeverity: PolicyRule = {
   description:
     'Every analysis.alerts entry sets severity (info, warn or error): without it Flagger sends nothing.',
   check(render) {
-    return render.ofKind('Canary').flatMap((canary) =>
-      asList(at(canary, 'spec', 'analysis', 'alerts')).flatMap((alert, index): RuleFinding[] =>
-        asString(at(alert, 'severity'))
-          ? []
-          : [
-              {
-                object: canary,
-                field: fieldPath('spec', 'analysis', 'alerts', index, 'severity'),
-                message: 'not set: Flagger matches no events without it (info, warn or error)',
-              },
-            ],
-      ),
-    );
+    return render
+      .ofKind('Canary')
+      .flatMap((canary) =>
+        asList(at(canary, 'spec', 'analysis', 'alerts')).flatMap((alert, index): RuleFinding[] =>
+          asString(at(alert, 'severity'))
+            ? []
+            : flag(
+                canary,
+                fieldPath('spec', 'analysis', 'alerts', index, 'severity'),
+                'not set: Flagger matches no events without it (info, warn or error)',
+              ),
+        ),
+      );
   },
 };
 
@@ -77,13 +69,11 @@ export const alertsProviderExists: PolicyRule = {
         const name = asString(at(alert, 'providerRef', 'name')) ?? '';
         const namespace = asString(at(alert, 'providerRef', 'namespace')) ?? namespaceOf(canary);
         if (render.find('AlertProvider', name, namespace)) return [];
-        return [
-          {
-            object: canary,
-            field: fieldPath('spec', 'analysis', 'alerts', index, 'providerRef'),
-            message: `AlertProvider/${name}${namespace ? ` (namespace ${namespace})` : ''} is not in this render`,
-          },
-        ];
+        return flag(
+          canary,
+          fieldPath('spec', 'analysis', 'alerts', index, 'providerRef'),
+          `AlertProvider/${name}${namespace ? ` (namespace ${namespace})` : ''} is not in this render`,
+        );
       }),
     );
   },

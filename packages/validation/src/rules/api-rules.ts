@@ -1,6 +1,6 @@
 import { asString, at } from '../access.js';
 import { deprecatedApi } from '../deprecated-apis.js';
-import type { PolicyRule, RuleFinding } from '../rule.js';
+import { flag, type PolicyRule, type RuleFinding } from '../rule.js';
 
 const HPA_VERSION = 'autoscaling/v2';
 
@@ -32,25 +32,17 @@ export const hpaApiVersion: PolicyRule = {
     const autoscalers = render.ofKind('HorizontalPodAutoscaler').flatMap((hpa): RuleFinding[] => {
       if (hpa.apiVersion === HPA_VERSION) return [];
       const fix = deprecatedApi(hpa.apiVersion, hpa.kind)?.fix ?? `use ${HPA_VERSION}`;
-      return [
-        {
-          object: hpa,
-          field: 'apiVersion',
-          message: `${hpa.apiVersion} HorizontalPodAutoscaler: ${fix}`,
-        },
-      ];
+      return flag(hpa, 'apiVersion', `${hpa.apiVersion} HorizontalPodAutoscaler: ${fix}`);
     });
     const references = render.ofKind('Canary').flatMap((canary): RuleFinding[] => {
       const apiVersion = asString(at(canary, 'spec', 'autoscalerRef', 'apiVersion'));
       const kind = asString(at(canary, 'spec', 'autoscalerRef', 'kind'));
       if (kind !== 'HorizontalPodAutoscaler' || apiVersion === HPA_VERSION) return [];
-      return [
-        {
-          object: canary,
-          field: 'spec.autoscalerRef.apiVersion',
-          message: `is ${apiVersion ?? '(none)'}: Flagger 1.44 requires ${HPA_VERSION}`,
-        },
-      ];
+      return flag(
+        canary,
+        'spec.autoscalerRef.apiVersion',
+        `is ${apiVersion ?? '(none)'}: Flagger 1.44 requires ${HPA_VERSION}`,
+      );
     });
     return [...autoscalers, ...references];
   },

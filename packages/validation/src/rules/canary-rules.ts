@@ -1,12 +1,6 @@
+import { meshEntry } from '@appdist/catalogue';
 import { asList, asNumber, asRecord, asString, at, fieldPath } from '../access.js';
-import {
-  APP_PORT,
-  APP_SERVICES,
-  type AppService,
-  MESH_PROVIDERS,
-  SLO_METRICS,
-  STRATEGIES,
-} from '../appdist-contract.js';
+import { APP_PORT, SLO_METRICS, strategyOf } from '../appdist-contract.js';
 import {
   canaryMesh,
   canaryServiceName,
@@ -15,11 +9,7 @@ import {
   hasTarget,
 } from '../canary-view.js';
 import { namespaceOf } from '../render.js';
-import type { PolicyRule, RuleFinding } from '../rule.js';
-
-function isAppService(name: string): name is AppService {
-  return (APP_SERVICES as readonly string[]).includes(name);
-}
+import { finding, flag, type PolicyRule, type RuleFinding } from '../rule.js';
 
 export const canaryTargetExists: PolicyRule = {
   id: 'canary.target-exists',
@@ -27,27 +17,23 @@ export const canaryTargetExists: PolicyRule = {
   check(render) {
     return render.ofKind('Canary').flatMap((canary): RuleFinding[] => {
       const ref = asRecord(at(canary, 'spec', 'targetRef'));
-      if (!ref) return [{ object: canary, field: 'spec.targetRef', message: 'no targetRef' }];
+      if (!ref) return flag(canary, 'spec.targetRef', 'no targetRef');
       const kind = asString(ref.kind) ?? '';
       const name = asString(ref.name) ?? '';
       const target = render.find(kind, name, namespaceOf(canary));
       if (!target) {
-        return [
-          {
-            object: canary,
-            field: 'spec.targetRef',
-            message: `targets ${kind}/${name}, which is not in this render${namespaceOf(canary) ? ` (namespace ${namespaceOf(canary)})` : ''}`,
-          },
-        ];
+        return flag(
+          canary,
+          'spec.targetRef',
+          `targets ${kind}/${name}, which is not in this render${namespaceOf(canary) ? ` (namespace ${namespaceOf(canary)})` : ''}`,
+        );
       }
       if (asString(ref.apiVersion) !== target.apiVersion) {
-        return [
-          {
-            object: canary,
-            field: 'spec.targetRef.apiVersion',
-            message: `is ${String(ref.apiVersion)} but ${kind}/${name} is ${target.apiVersion}`,
-          },
-        ];
+        return flag(
+          canary,
+          'spec.targetRef.apiVersion',
+          `is ${String(ref.apiVersion)} but ${kind}/${name} is ${target.apiVersion}`,
+        );
       }
       return [];
     });
@@ -62,36 +48,30 @@ export const canaryAutoscalerExists: PolicyRule = {
     return render.ofKind('Canary').flatMap((canary): RuleFinding[] => {
       const ref = asRecord(at(canary, 'spec', 'autoscalerRef'));
       if (!ref) {
-        return [
-          {
-            object: canary,
-            field: 'spec.autoscalerRef',
-            message: `no autoscalerRef: add {apiVersion: autoscaling/v2, kind: HorizontalPodAutoscaler, name: ${canaryTargetName(canary)}}`,
-          },
-        ];
+        return flag(
+          canary,
+          'spec.autoscalerRef',
+          `no autoscalerRef: add {apiVersion: autoscaling/v2, kind: HorizontalPodAutoscaler, name: ${canaryTargetName(canary)}}`,
+        );
       }
       const name = asString(ref.name) ?? '';
       const kind = asString(ref.kind) ?? '';
       const hpa = render.find(kind, name, namespaceOf(canary));
       if (!hpa) {
-        return [
-          {
-            object: canary,
-            field: 'spec.autoscalerRef',
-            message: `names ${kind}/${name}, which is not in this render`,
-          },
-        ];
+        return flag(
+          canary,
+          'spec.autoscalerRef',
+          `names ${kind}/${name}, which is not in this render`,
+        );
       }
       const scaled = asString(at(hpa, 'spec', 'scaleTargetRef', 'name'));
       const target = canaryTargetName(canary);
       if (kind === 'HorizontalPodAutoscaler' && hasTarget(render, canary) && scaled !== target) {
-        return [
-          {
-            object: canary,
-            field: 'spec.autoscalerRef',
-            message: `HorizontalPodAutoscaler/${name} scales ${scaled ?? 'nothing'}, not the Canary target ${target}`,
-          },
-        ];
+        return flag(
+          canary,
+          'spec.autoscalerRef',
+          `HorizontalPodAutoscaler/${name} scales ${scaled ?? 'nothing'}, not the Canary target ${target}`,
+        );
       }
       return [];
     });
@@ -107,22 +87,19 @@ export const canaryProvider: PolicyRule = {
       const provider = asString(at(canary, 'spec', 'provider'));
       const mesh = canaryMesh(canary, context);
       if (!provider) {
-        return [
-          {
-            object: canary,
-            field: 'spec.provider',
-            message: `no provider: Flagger would fall back to its global -mesh-provider${mesh ? `; set ${MESH_PROVIDERS[mesh]}` : ''}`,
-          },
-        ];
+        return flag(
+          canary,
+          'spec.provider',
+          `no provider: Flagger would fall back to its global -mesh-provider${mesh ? `; set ${meshEntry(mesh).canaryProvider}` : ''}`,
+        );
       }
-      if (context.mesh && provider !== MESH_PROVIDERS[context.mesh]) {
-        return [
-          {
-            object: canary,
-            field: 'spec.provider',
-            message: `is ${provider}; the ${context.mesh} distribution uses ${MESH_PROVIDERS[context.mesh]}`,
-          },
-        ];
+      const expected = context.mesh && meshEntry(context.mesh).canaryProvider;
+      if (expected && provider !== expected) {
+        return flag(
+          canary,
+          'spec.provider',
+          `is ${provider}; the ${context.mesh} distribution uses ${expected}`,
+        );
       }
       if (provider.startsWith('gatewayapi:')) {
         const service = canaryServiceName(canary);
@@ -134,13 +111,11 @@ export const canaryProvider: PolicyRule = {
             asString(at(ref, 'group')) === 'core',
         );
         if (!apex) {
-          return [
-            {
-              object: canary,
-              field: 'spec.service.gatewayRefs',
-              message: `${provider} needs gatewayRefs to the apex Service: add {name: ${service}, namespace: ${namespaceOf(canary) || '<namespace>'}, group: core, kind: Service, port: ${APP_PORT.number}}`,
-            },
-          ];
+          return flag(
+            canary,
+            'spec.service.gatewayRefs',
+            `${provider} needs gatewayRefs to the apex Service: add {name: ${service}, namespace: ${namespaceOf(canary) || '<namespace>'}, group: core, kind: Service, port: ${APP_PORT.number}}`,
+          );
         }
       }
       return [];
@@ -167,58 +142,64 @@ export const canaryStrategyRule: PolicyRule = {
         (key) => analysis[key] !== undefined,
       );
       if (set.length !== 1) {
-        return [
-          {
-            object: canary,
-            field: 'spec.analysis',
-            message: `sets ${set.length ? set.join(' and ') : 'none of them'}: set exactly one of iterations, stepWeight, stepWeights`,
-          },
-        ];
+        return flag(
+          canary,
+          'spec.analysis',
+          `sets ${set.length ? set.join(' and ') : 'none of them'}: set exactly one of iterations, stepWeight, stepWeights`,
+        );
       }
       const findings: RuleFinding[] = [];
       const strategy = canaryStrategy(canary);
       const mesh = canaryMesh(canary, context);
       const provider = asString(at(canary, 'spec', 'provider'));
       const service = canaryTargetName(canary);
-      if (mesh && strategy && isAppService(service)) {
-        const expected = STRATEGIES[mesh][service];
-        if (strategy !== expected) {
-          findings.push({
-            object: canary,
-            field: 'spec.analysis',
-            message: `${service} on ${mesh} is ${STRATEGY_NAMES[expected]}, not ${STRATEGY_NAMES[strategy]}`,
-          });
-        }
+      const expected = mesh && strategyOf(service, mesh);
+      if (strategy && expected && strategy !== expected) {
+        findings.push(
+          finding(
+            canary,
+            'spec.analysis',
+            `${service} on ${mesh} is ${STRATEGY_NAMES[expected]}, not ${STRATEGY_NAMES[strategy]}`,
+          ),
+        );
       }
       if (strategy === 'canary' && mesh === 'istio' && asNumber(analysis.maxWeight) === undefined) {
-        findings.push({
-          object: canary,
-          field: 'spec.analysis.maxWeight',
-          message: 'progressive traffic shifting on Istio sets maxWeight with stepWeight',
-        });
+        findings.push(
+          finding(
+            canary,
+            'spec.analysis.maxWeight',
+            'progressive traffic shifting on Istio sets maxWeight with stepWeight',
+          ),
+        );
       }
       asList(analysis.match).forEach((match, index) => {
         if (!asRecord(at(match, 'headers'))) {
-          findings.push({
-            object: canary,
-            field: fieldPath('spec', 'analysis', 'match', index),
-            message: 'A/B matches on a header or cookie (headers: …)',
-          });
+          findings.push(
+            finding(
+              canary,
+              fieldPath('spec', 'analysis', 'match', index),
+              'A/B matches on a header or cookie (headers: …)',
+            ),
+          );
         }
       });
       if (analysis.mirror === true && provider !== 'istio') {
-        findings.push({
-          object: canary,
-          field: 'spec.analysis.mirror',
-          message: `mirroring is Istio-only here; provider ${provider ?? '(none)'} does not mirror`,
-        });
+        findings.push(
+          finding(
+            canary,
+            'spec.analysis.mirror',
+            `mirroring is Istio-only here; provider ${provider ?? '(none)'} does not mirror`,
+          ),
+        );
       }
       if (provider === 'kubernetes' && asList(analysis.match).length > 0) {
-        findings.push({
-          object: canary,
-          field: 'spec.analysis.match',
-          message: 'provider kubernetes routes no traffic: Flagger drops match, so there is no A/B',
-        });
+        findings.push(
+          finding(
+            canary,
+            'spec.analysis.match',
+            'provider kubernetes routes no traffic: Flagger drops match, so there is no A/B',
+          ),
+        );
       }
       return findings;
     });
@@ -237,34 +218,42 @@ export const canaryMetrics: PolicyRule = {
         const index = metrics.findIndex((metric) => asString(at(metric, 'name')) === slo.name);
         const metric = metrics[index];
         if (index < 0) {
-          findings.push({
-            object: canary,
-            field: 'spec.analysis.metrics',
-            message: `no ${slo.name} check: add {name: ${slo.name}, templateRef: {name: ${slo.name}}, thresholdRange: {${slo.bound}: …}}`,
-          });
+          findings.push(
+            finding(
+              canary,
+              'spec.analysis.metrics',
+              `no ${slo.name} check: add {name: ${slo.name}, templateRef: {name: ${slo.name}}, thresholdRange: {${slo.bound}: …}}`,
+            ),
+          );
           continue;
         }
         if (asNumber(at(metric, 'thresholdRange', slo.bound)) === undefined) {
-          findings.push({
-            object: canary,
-            field: fieldPath('spec', 'analysis', 'metrics', index, 'thresholdRange', slo.bound),
-            message: `${slo.name} needs thresholdRange.${slo.bound}`,
-          });
+          findings.push(
+            finding(
+              canary,
+              fieldPath('spec', 'analysis', 'metrics', index, 'thresholdRange', slo.bound),
+              `${slo.name} needs thresholdRange.${slo.bound}`,
+            ),
+          );
         }
         const template = asString(at(metric, 'templateRef', 'name'));
         const namespace = asString(at(metric, 'templateRef', 'namespace')) ?? namespaceOf(canary);
         if (!template) {
-          findings.push({
-            object: canary,
-            field: fieldPath('spec', 'analysis', 'metrics', index, 'templateRef'),
-            message: `${slo.name} has no templateRef: Flagger's builtin queries only work with some scrapers`,
-          });
+          findings.push(
+            finding(
+              canary,
+              fieldPath('spec', 'analysis', 'metrics', index, 'templateRef'),
+              `${slo.name} has no templateRef: Flagger's builtin queries only work with some scrapers`,
+            ),
+          );
         } else if (!render.find('MetricTemplate', template, namespace)) {
-          findings.push({
-            object: canary,
-            field: fieldPath('spec', 'analysis', 'metrics', index, 'templateRef'),
-            message: `MetricTemplate/${template}${namespace ? ` (namespace ${namespace})` : ''} is not in this render`,
-          });
+          findings.push(
+            finding(
+              canary,
+              fieldPath('spec', 'analysis', 'metrics', index, 'templateRef'),
+              `MetricTemplate/${template}${namespace ? ` (namespace ${namespace})` : ''} is not in this render`,
+            ),
+          );
         }
       }
       return findings;
@@ -280,11 +269,13 @@ export const canaryProgressDeadline: PolicyRule = {
     return render
       .ofKind('Canary')
       .filter((canary) => at(canary, 'spec', 'progressDeadlineSeconds') === undefined)
-      .map((canary) => ({
-        object: canary,
-        field: 'spec.progressDeadlineSeconds',
-        message: 'not set: set it on the Canary and on its Deployment',
-      }));
+      .map((canary) =>
+        finding(
+          canary,
+          'spec.progressDeadlineSeconds',
+          'not set: set it on the Canary and on its Deployment',
+        ),
+      );
   },
 };
 
@@ -301,11 +292,13 @@ export const canaryService: PolicyRule = {
       };
       return Object.entries(expected)
         .filter(([key, value]) => service[key] !== value)
-        .map(([key, value]) => ({
-          object: canary,
-          field: `spec.service.${key}`,
-          message: `is ${JSON.stringify(service[key] ?? null)}, expected ${JSON.stringify(value)}`,
-        }));
+        .map(([key, value]) =>
+          finding(
+            canary,
+            `spec.service.${key}`,
+            `is ${JSON.stringify(service[key] ?? null)}, expected ${JSON.stringify(value)}`,
+          ),
+        );
     });
   },
 };

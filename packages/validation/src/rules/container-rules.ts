@@ -1,7 +1,7 @@
 import { asList, asRecord, asString, at, fieldPath } from '../access.js';
 import { APP_PORT } from '../appdist-contract.js';
 import { type ContainerRef, isAppWorkload, type RenderIndex, type Workload } from '../render.js';
-import type { PolicyRule, RuleFinding } from '../rule.js';
+import { finding, flag, type PolicyRule, type RuleFinding } from '../rule.js';
 
 function eachContainer(
   render: RenderIndex,
@@ -23,13 +23,11 @@ export const containerLimits: PolicyRule = {
           .map((resource) => `${section}.${resource}`),
       );
       if (missing.length === 0) return [];
-      return [
-        {
-          object: workload.object,
-          field: fieldPath(...ref.path, 'resources'),
-          message: `container ${ref.name} has no ${missing.join(', ')}`,
-        },
-      ];
+      return flag(
+        workload.object,
+        fieldPath(...ref.path, 'resources'),
+        `container ${ref.name} has no ${missing.join(', ')}`,
+      );
     });
   },
 };
@@ -89,13 +87,11 @@ export const containerSecurityContext: PolicyRule = {
       if (!drop.includes('ALL')) problems.push('capabilities.drop: [ALL]');
       if (context.privileged === true) problems.push('no privileged: true');
       if (problems.length === 0) return [];
-      return [
-        {
-          object: workload.object,
-          field: fieldPath(...ref.path, 'securityContext'),
-          message: `container ${ref.name} needs ${problems.join(', ')}`,
-        },
-      ];
+      return flag(
+        workload.object,
+        fieldPath(...ref.path, 'securityContext'),
+        `container ${ref.name} needs ${problems.join(', ')}`,
+      );
     });
   },
 };
@@ -110,22 +106,22 @@ export const containerPortNames: PolicyRule = {
       const findings: RuleFinding[] = ports.flatMap((port, index): RuleFinding[] =>
         asString(at(port, 'name'))
           ? []
-          : [
-              {
-                object: workload.object,
-                field: fieldPath(...ref.path, 'ports', index, 'name'),
-                message: `port ${String(at(port, 'containerPort'))} of container ${ref.name} has no name`,
-              },
-            ],
+          : flag(
+              workload.object,
+              fieldPath(...ref.path, 'ports', index, 'name'),
+              `port ${String(at(port, 'containerPort'))} of container ${ref.name} has no name`,
+            ),
       );
       if (isAppWorkload(workload) && !ref.init) {
         const only = ports.length === 1 ? ports[0] : undefined;
         if (at(only, 'containerPort') !== APP_PORT.number || at(only, 'name') !== APP_PORT.name) {
-          findings.push({
-            object: workload.object,
-            field: fieldPath(...ref.path, 'ports'),
-            message: `app container ${ref.name} exposes one port, ${APP_PORT.number} named ${APP_PORT.name}`,
-          });
+          findings.push(
+            finding(
+              workload.object,
+              fieldPath(...ref.path, 'ports'),
+              `app container ${ref.name} exposes one port, ${APP_PORT.number} named ${APP_PORT.name}`,
+            ),
+          );
         }
       }
       return findings;
@@ -151,13 +147,11 @@ export const imagePinned: PolicyRule = {
       const image = asString(ref.container.image) ?? '';
       const { tag, digest } = imageTag(image);
       if (digest || (tag && tag !== 'latest')) return [];
-      return [
-        {
-          object: workload.object,
-          field: fieldPath(...ref.path, 'image'),
-          message: `${image || '(none)'} is ${tag === 'latest' ? 'latest' : 'untagged'}: pin its version with a newTag in the images: block of dist/base/kustomization.yaml`,
-        },
-      ];
+      return flag(
+        workload.object,
+        fieldPath(...ref.path, 'image'),
+        `${image || '(none)'} is ${tag === 'latest' ? 'latest' : 'untagged'}: pin its version with a newTag in the images: block of dist/base/kustomization.yaml`,
+      );
     });
   },
 };

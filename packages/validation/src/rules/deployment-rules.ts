@@ -1,5 +1,5 @@
 import { at } from '../access.js';
-import type { PolicyRule } from '../rule.js';
+import { finding, type PolicyRule } from '../rule.js';
 
 export const noReplicasWhenCanaried: PolicyRule = {
   id: 'deployment.no-replicas-when-canaried',
@@ -9,11 +9,13 @@ export const noReplicasWhenCanaried: PolicyRule = {
     return render
       .canaryTargets()
       .filter(({ workload }) => at(workload.object, 'spec', 'replicas') !== undefined)
-      .map(({ workload, canary }) => ({
-        object: workload.object,
-        field: 'spec.replicas',
-        message: `is set on a Deployment canaried by Canary/${canary.metadata.name}: remove it, the HPA owns replicas`,
-      }));
+      .map(({ workload, canary }) =>
+        finding(
+          workload.object,
+          'spec.replicas',
+          `is set on a Deployment canaried by Canary/${canary.metadata.name}: remove it, the HPA owns replicas`,
+        ),
+      );
   },
 };
 
@@ -27,10 +29,12 @@ export const deploymentProgressDeadline: PolicyRule = {
       .filter(
         ({ workload }) => at(workload.object, 'spec', 'progressDeadlineSeconds') === undefined,
       )
-      .map(({ workload }) => ({
-        object: workload.object,
-        field: 'spec.progressDeadlineSeconds',
-        message: 'not set: set it on the Deployment and on its Canary',
-      }));
+      .map(({ workload }) =>
+        finding(
+          workload.object,
+          'spec.progressDeadlineSeconds',
+          'not set: set it on the Deployment and on its Canary',
+        ),
+      );
   },
 };

@@ -1,33 +1,37 @@
+import { CONFORMANCE_SERVICES, SERVICE_NAMES, SERVICES } from '@appdist/catalogue';
 import type { KubernetesObject } from '@appdist/kustomize/kubernetes-object';
 import { asList, asRecord, asString, asStringMap, at, fieldPath, selects } from '../access.js';
+import { TESTER } from '../appdist-contract.js';
 import { namespaceOf, type RenderIndex, type Workload } from '../render.js';
-import type { PolicyRule, RuleFinding } from '../rule.js';
+import { finding, flag, type PolicyRule, type RuleFinding } from '../rule.js';
 
-/** The only paths docs/distribution.md allows: ingress → frontend → backend → cache/database → stores. */
-const REQUIRED_PATHS: ReadonlyArray<[string, string]> = [
-  ['frontend', 'backend'],
-  ['backend', 'cache'],
-  ['backend', 'database'],
-  ['cache', 'redis'],
-  ['database', 'postgres'],
-  ['tester', 'frontend'],
-  ['tester', 'backend'],
-  ['tester', 'cache'],
-  ['tester', 'database'],
+/**
+ * The paths docs/distribution.md allows, from the catalogue: a service reaches what it calls
+ * and its store, the tester the services it runs conformance suites on. A workload some service
+ * calls, and a store, is reached by those alone; the frontend, which nothing calls, is the
+ * public entry.
+ */
+const REQUIRED_PATHS: ReadonlyArray<readonly [string, string]> = [
+  ...SERVICES.flatMap((service) =>
+    [...Object.values(service.calls), ...('store' in service ? [service.store] : [])].map(
+      (target) => [service.name, target] as const,
+    ),
+  ),
+  ...CONFORMANCE_SERVICES.map((service) => [TESTER, service] as const),
 ];
 
-const FORBIDDEN_PATHS: ReadonlyArray<[string, string]> = [
-  ['frontend', 'cache'],
-  ['frontend', 'database'],
-  ['frontend', 'redis'],
-  ['frontend', 'postgres'],
-  ['backend', 'redis'],
-  ['backend', 'postgres'],
-  ['cache', 'database'],
-  ['cache', 'postgres'],
-  ['database', 'cache'],
-  ['database', 'redis'],
-];
+const REACHED = new Set(REQUIRED_PATHS.flatMap(([from, to]) => (from === TESTER ? [] : [to])));
+
+const FORBIDDEN_PATHS = SERVICE_NAMES.filter((name) => name !== TESTER).flatMap((from) =>
+  [...REACHED]
+    .filter((to) => to !== from && !REQUIRED_PATHS.some(([a, b]) => a === from && b === to))
+    .map((to) => [from, to] as const),
+);
+
+/** `backend, tester`: who may reach `to`. */
+function allowedFrom(to: string): string {
+  return REQUIRED_PATHS.flatMap(([from, target]) => (target === to ? [from] : [])).join(', ');
+}
 
 function policyTypes(policy: KubernetesObject): string[] {
   const declared = asList(at(policy, 'spec', 'policyTypes')).filter(
@@ -157,21 +161,18 @@ export const networkPolicyDefaultDeny: PolicyRule = {
         render.find('Namespace', namespace, '') ??
         render.workloads.find((workload) => namespaceOf(workload.object) === namespace)?.object;
       if (!anchor) return [];
-      return [
-        {
-          object: anchor,
-          field: '',
-          message: `no default-deny NetworkPolicy in namespace ${namespace || '(none)'}: add one with podSelector: {} and policyTypes: [Ingress]`,
-        },
-      ];
+      return flag(
+        anchor,
+        '',
+        `no default-deny NetworkPolicy in namespace ${namespace || '(none)'}: add one with podSelector: {} and policyTypes: [Ingress]`,
+      );
     });
   },
 };
 
 export const networkPolicyAllowedPaths: PolicyRule = {
   id: 'networkpolicy.allowed-paths',
-  description:
-    'NetworkPolicies allow exactly the documented paths: frontend → backend → cache/database → redis/postgres, plus the tester to every app service.',
+  description: `NetworkPolicies allow exactly the documented paths: ${REQUIRED_PATHS.map((path) => path.join(' → ')).join(', ')}; nothing else reaches ${[...REACHED].join(', ')}.`,
   check(render) {
     const findings: RuleFinding[] = [];
     for (const components of workloadsByComponent(render).values()) {
@@ -179,11 +180,13 @@ export const networkPolicyAllowedPaths: PolicyRule = {
         const from = components.get(fromName);
         const to = components.get(toName);
         if (!from || !to || connection(render, from, to).allowed) continue;
-        findings.push({
-          object: to.object,
-          field: '',
-          message: `${fromName} cannot reach ${toName} on port ${servingPort(to).name ?? servingPort(to).number}: no NetworkPolicy allows it`,
-        });
+        findings.push(
+          finding(
+            to.object,
+            '',
+            `${fromName} cannot reach ${toName} on port ${servingPort(to).name ?? servingPort(to).number}: no NetworkPolicy allows it`,
+          ),
+        );
       }
       for (const [fromName, toName] of FORBIDDEN_PATHS) {
         const from = components.get(fromName);
@@ -192,11 +195,13 @@ export const networkPolicyAllowedPaths: PolicyRule = {
         const path = connection(render, from, to);
         if (!path.allowed) continue;
         const culprit = Array.isArray(path.ingress) ? path.ingress[0] : undefined;
-        findings.push({
-          object: culprit ?? to.object,
-          field: culprit ? 'spec.ingress' : '',
-          message: `lets ${fromName} reach ${toName} directly; only frontend → backend → cache/database → redis/postgres is allowed`,
-        });
+        findings.push(
+          finding(
+            culprit ?? to.object,
+            culprit ? 'spec.ingress' : '',
+            `lets ${fromName} reach ${toName} directly; only ${allowedFrom(toName)} may`,
+          ),
+        );
       }
     }
     return findings;
@@ -261,10 +266,6 @@ export const pdbMatchesPods: PolicyRule = {
           render.selectedWorkloads(at(budget, 'spec', 'selector'), namespaceOf(budget)).length ===
           0,
       )
-      .map((budget) => ({
-        object: budget,
-        field: 'spec.selector',
-        message: 'selects no pods in this render',
-      }));
+      .map((budget) => finding(budget, 'spec.selector', 'selects no pods in this render'));
   },
 };

@@ -2,7 +2,7 @@ import { asList, asNumber, asRecord, asString, at, fieldPath, selects } from '..
 import { APP_PORT, SHUTDOWN_DEFAULTS_MS } from '../appdist-contract.js';
 import { containerEnvironment } from '../container-env.js';
 import { isAppService, isAppWorkload, namespaceOf, type Workload } from '../render.js';
-import type { PolicyRule, RuleFinding } from '../rule.js';
+import { finding, flag, type PolicyRule, type RuleFinding } from '../rule.js';
 
 function podField(workload: Workload, ...rest: Array<string | number>): string {
   return fieldPath(...workload.podSpecPath, ...rest);
@@ -11,52 +11,44 @@ function podField(workload: Workload, ...rest: Array<string | number>): string {
 /** A pod-level setting, or the same setting on every container, satisfies `ok`. */
 function podOrEveryContainer(
   workload: Workload,
-  read: (context: unknown) => unknown,
+  path: readonly string[],
   ok: (value: unknown) => boolean,
 ): boolean {
-  if (ok(read(workload.podSpec.securityContext))) return true;
+  if (ok(at(workload.podSpec.securityContext, ...path))) return true;
   return (
     workload.containers.length > 0 &&
-    workload.containers.every((ref) => ok(read(ref.container.securityContext)))
+    workload.containers.every((ref) => ok(at(ref.container.securityContext, ...path)))
   );
 }
+
+const POD_SECURITY: ReadonlyArray<[string, readonly string[], (value: unknown) => boolean]> = [
+  ['runAsNonRoot: true', ['runAsNonRoot'], (value) => value === true],
+  [
+    'a numeric non-zero runAsUser',
+    ['runAsUser'],
+    (value) => Number.isInteger(value) && (value as number) > 0,
+  ],
+  [
+    'seccompProfile: {type: RuntimeDefault}',
+    ['seccompProfile', 'type'],
+    (value) => value === 'RuntimeDefault',
+  ],
+];
 
 export const podSecurityContext: PolicyRule = {
   id: 'pod.security-context',
   description: 'Pods run as a numeric non-root user with the RuntimeDefault seccomp profile.',
   check(render) {
     return render.workloads.flatMap((workload): RuleFinding[] => {
-      const problems: string[] = [];
-      if (
-        !podOrEveryContainer(
-          workload,
-          (c) => at(c, 'runAsNonRoot'),
-          (v) => v === true,
-        )
-      )
-        problems.push('runAsNonRoot: true');
-      const numericUser = (value: unknown) => {
-        const user = asNumber(value);
-        return user !== undefined && Number.isInteger(user) && user > 0;
-      };
-      if (!podOrEveryContainer(workload, (c) => at(c, 'runAsUser'), numericUser))
-        problems.push('a numeric non-zero runAsUser');
-      if (
-        !podOrEveryContainer(
-          workload,
-          (c) => at(c, 'seccompProfile', 'type'),
-          (v) => v === 'RuntimeDefault',
-        )
-      )
-        problems.push('seccompProfile: {type: RuntimeDefault}');
+      const problems = POD_SECURITY.filter(
+        ([, path, ok]) => !podOrEveryContainer(workload, path, ok),
+      ).map(([needed]) => needed);
       if (problems.length === 0) return [];
-      return [
-        {
-          object: workload.object,
-          field: podField(workload, 'securityContext'),
-          message: `needs ${problems.join(', ')}`,
-        },
-      ];
+      return flag(
+        workload.object,
+        podField(workload, 'securityContext'),
+        `needs ${problems.join(', ')}`,
+      );
     });
   },
 };
@@ -80,13 +72,11 @@ export const podTerminationGrace: PolicyRule = {
         const sleep = asNumber(at(ref.container, 'lifecycle', 'preStop', 'sleep', 'seconds'));
         if (sleep === undefined) {
           if (!app) return [];
-          return [
-            {
-              object: workload.object,
-              field: fieldPath(...ref.path, 'lifecycle', 'preStop'),
-              message: `container ${ref.name} has no preStop sleep: requests still routed here fail while endpoints update`,
-            },
-          ];
+          return flag(
+            workload.object,
+            fieldPath(...ref.path, 'lifecycle', 'preStop'),
+            `container ${ref.name} has no preStop sleep: requests still routed here fail while endpoints update`,
+          );
         }
         const env = containerEnvironment(render, workload, ref.container);
         const delay = milliseconds(env.SHUTDOWN_DELAY_MS, SHUTDOWN_DEFAULTS_MS.SHUTDOWN_DELAY_MS);
@@ -124,11 +114,13 @@ export const podPrometheusAnnotations: PolicyRule = {
     return render.workloads.filter(isAppWorkload).flatMap((workload) =>
       Object.entries(PROMETHEUS_ANNOTATIONS)
         .filter(([key, value]) => workload.podAnnotations[key] !== value)
-        .map(([key, value]) => ({
-          object: workload.object,
-          field: fieldPath('spec', 'template', 'metadata', 'annotations', key),
-          message: `is ${JSON.stringify(workload.podAnnotations[key] ?? null)}, expected ${JSON.stringify(value)}`,
-        })),
+        .map(([key, value]) =>
+          finding(
+            workload.object,
+            fieldPath('spec', 'template', 'metadata', 'annotations', key),
+            `is ${JSON.stringify(workload.podAnnotations[key] ?? null)}, expected ${JSON.stringify(value)}`,
+          ),
+        ),
     );
   },
 };
@@ -146,19 +138,23 @@ export const podTopologySpread: PolicyRule = {
       const keys = constraints.map((constraint) => asString(at(constraint, 'topologyKey')));
       const missing = SPREAD_KEYS.filter((key) => !keys.includes(key));
       if (missing.length > 0) {
-        findings.push({
-          object: workload.object,
-          field: podField(workload, 'topologySpreadConstraints'),
-          message: `no spread over ${missing.join(' and ')}`,
-        });
+        findings.push(
+          finding(
+            workload.object,
+            podField(workload, 'topologySpreadConstraints'),
+            `no spread over ${missing.join(' and ')}`,
+          ),
+        );
       }
       constraints.forEach((constraint, index) => {
         if (!selects(at(constraint, 'labelSelector'), workload.podLabels)) {
-          findings.push({
-            object: workload.object,
-            field: podField(workload, 'topologySpreadConstraints', index, 'labelSelector'),
-            message: 'does not select the pods it spreads',
-          });
+          findings.push(
+            finding(
+              workload.object,
+              podField(workload, 'topologySpreadConstraints', index, 'labelSelector'),
+              'does not select the pods it spreads',
+            ),
+          );
         }
       });
       return findings;
@@ -173,22 +169,18 @@ export const podServiceAccount: PolicyRule = {
     return render.workloads.flatMap((workload): RuleFinding[] => {
       const name = asString(workload.podSpec.serviceAccountName);
       if (!name) {
-        return [
-          {
-            object: workload.object,
-            field: podField(workload, 'serviceAccountName'),
-            message: 'not set: the pod would run as the namespace default ServiceAccount',
-          },
-        ];
+        return flag(
+          workload.object,
+          podField(workload, 'serviceAccountName'),
+          'not set: the pod would run as the namespace default ServiceAccount',
+        );
       }
       if (render.find('ServiceAccount', name, namespaceOf(workload.object))) return [];
-      return [
-        {
-          object: workload.object,
-          field: podField(workload, 'serviceAccountName'),
-          message: `ServiceAccount/${name} is not in this render`,
-        },
-      ];
+      return flag(
+        workload.object,
+        podField(workload, 'serviceAccountName'),
+        `ServiceAccount/${name} is not in this render`,
+      );
     });
   },
 };
@@ -201,43 +193,31 @@ interface ConfigReference {
 }
 
 function configReferences(workload: Workload): ConfigReference[] {
-  const references: ConfigReference[] = [];
-  const add = (kind: ConfigReference['kind'], ref: unknown, field: string) => {
-    const name = asString(at(ref, 'name'));
-    if (name) references.push({ kind, name, optional: at(ref, 'optional') === true, field });
-  };
+  const places: Array<[ConfigReference['kind'], Array<string | number>]> = [];
   for (const { container, path } of workload.containers) {
-    asList(container.envFrom).forEach((source, index) => {
-      add(
-        'ConfigMap',
-        at(source, 'configMapRef'),
-        fieldPath(...path, 'envFrom', index, 'configMapRef'),
-      );
-      add('Secret', at(source, 'secretRef'), fieldPath(...path, 'envFrom', index, 'secretRef'));
+    asList(container.envFrom).forEach((_, index) => {
+      const source = [...path, 'envFrom', index];
+      places.push(['ConfigMap', [...source, 'configMapRef']], ['Secret', [...source, 'secretRef']]);
     });
-    asList(container.env).forEach((variable, index) => {
-      const base = [...path, 'env', index, 'valueFrom'];
-      add(
-        'ConfigMap',
-        at(variable, 'valueFrom', 'configMapKeyRef'),
-        fieldPath(...base, 'configMapKeyRef'),
+    asList(container.env).forEach((_, index) => {
+      const from = [...path, 'env', index, 'valueFrom'];
+      places.push(
+        ['ConfigMap', [...from, 'configMapKeyRef']],
+        ['Secret', [...from, 'secretKeyRef']],
       );
-      add('Secret', at(variable, 'valueFrom', 'secretKeyRef'), fieldPath(...base, 'secretKeyRef'));
     });
   }
-  asList(workload.podSpec.volumes).forEach((volume, index) => {
-    const configMap = asRecord(at(volume, 'configMap'));
-    if (configMap) add('ConfigMap', configMap, podField(workload, 'volumes', index, 'configMap'));
-    const secret = asRecord(at(volume, 'secret'));
-    if (secret) {
-      add(
-        'Secret',
-        { name: secret.secretName, optional: secret.optional },
-        podField(workload, 'volumes', index, 'secret'),
-      );
-    }
+  asList(workload.podSpec.volumes).forEach((_, index) => {
+    const volume = [...workload.podSpecPath, 'volumes', index];
+    places.push(['ConfigMap', [...volume, 'configMap']], ['Secret', [...volume, 'secret']]);
   });
-  return references;
+  return places.flatMap(([kind, segments]) => {
+    const ref = asRecord(at(workload.object, ...segments));
+    // A Secret volume names it secretName.
+    const name = asString(ref?.name ?? ref?.secretName);
+    if (!name) return [];
+    return [{ kind, name, optional: ref?.optional === true, field: fieldPath(...segments) }];
+  });
 }
 
 export const podConfigRefs: PolicyRule = {
@@ -250,24 +230,16 @@ export const podConfigRefs: PolicyRule = {
       return configReferences(workload).flatMap((ref): RuleFinding[] => {
         if (ref.optional || render.find(ref.kind, ref.name, namespace)) return [];
         if (ref.kind === 'ConfigMap') {
-          return [
-            {
-              object: workload.object,
-              field: ref.field,
-              message: `ConfigMap/${ref.name} is not in this render`,
-            },
-          ];
+          return flag(workload.object, ref.field, `ConfigMap/${ref.name} is not in this render`);
         }
         // A Secret the provider creates (external-postgres, external-redis) is legitimately absent.
         const generated = render.hashedVariant('Secret', ref.name, namespace);
         if (!generated) return [];
-        return [
-          {
-            object: workload.object,
-            field: ref.field,
-            message: `Secret/${ref.name} does not exist, the generated one is ${generated}: reference it where kustomize rewrites names (envFrom, env, volumes of the same kustomization)`,
-          },
-        ];
+        return flag(
+          workload.object,
+          ref.field,
+          `Secret/${ref.name} does not exist, the generated one is ${generated}: reference it where kustomize rewrites names (envFrom, env, volumes of the same kustomization)`,
+        );
       });
     });
   },
@@ -287,11 +259,13 @@ export const workloadLabels: PolicyRule = {
         missing.push('app.kubernetes.io/part-of: appdist');
       }
       if (missing.length > 0) {
-        findings.push({
-          object: workload.object,
-          field: 'spec.template.metadata.labels',
-          message: `missing ${missing.join(', ')}`,
-        });
+        findings.push(
+          finding(
+            workload.object,
+            'spec.template.metadata.labels',
+            `missing ${missing.join(', ')}`,
+          ),
+        );
       }
       if (
         workload.object.kind !== 'Job' &&
@@ -299,11 +273,13 @@ export const workloadLabels: PolicyRule = {
           at(workload.object, 'spec', 'selector', 'matchLabels', 'app.kubernetes.io/name'),
         ) === undefined
       ) {
-        findings.push({
-          object: workload.object,
-          field: 'spec.selector.matchLabels',
-          message: 'does not select on app.kubernetes.io/name',
-        });
+        findings.push(
+          finding(
+            workload.object,
+            'spec.selector.matchLabels',
+            'does not select on app.kubernetes.io/name',
+          ),
+        );
       }
       return findings;
     });

@@ -2,7 +2,7 @@ import type { KubernetesObject } from '@appdist/kustomize/kubernetes-object';
 import { asList, asRecord, asString, at, fieldPath } from '../access.js';
 import { canaryServiceName } from '../canary-view.js';
 import { namespaceOf, type Workload } from '../render.js';
-import type { PolicyRule, RuleFinding } from '../rule.js';
+import { finding, flag, type PolicyRule, type RuleFinding } from '../rule.js';
 
 /** Does some container of `workload` expose `port`, by name (string) or number? */
 function exposes(workload: Workload, port: unknown): boolean {
@@ -31,32 +31,30 @@ export const servicePortsMatchContainerPorts: PolicyRule = {
       if (!selector || Object.keys(selector).length === 0) return [];
       const selected = render.selectedWorkloads(selector, namespaceOf(service));
       if (selected.length === 0) {
-        return [
-          { object: service, field: 'spec.selector', message: 'selects no pods in this render' },
-        ];
+        return flag(service, 'spec.selector', 'selects no pods in this render');
       }
       return asList(at(service, 'spec', 'ports')).flatMap((port, index) => {
         const target = at(port, 'targetPort') ?? at(port, 'port');
         return selected
           .filter((workload) => !exposes(workload, target))
-          .map((workload) => ({
-            object: service,
-            field: fieldPath('spec', 'ports', index, 'targetPort'),
-            message: `${JSON.stringify(target)} is no container port of ${describe(workload)}`,
-          }));
+          .map((workload) =>
+            finding(
+              service,
+              fieldPath('spec', 'ports', index, 'targetPort'),
+              `${JSON.stringify(target)} is no container port of ${describe(workload)}`,
+            ),
+          );
       });
     });
     const canaries = render.canaryTargets().flatMap(({ canary, workload }): RuleFinding[] => {
       const target =
         at(canary, 'spec', 'service', 'targetPort') ?? at(canary, 'spec', 'service', 'port');
       if (target === undefined || exposes(workload, target)) return [];
-      return [
-        {
-          object: canary,
-          field: 'spec.service.targetPort',
-          message: `${JSON.stringify(target)} is no container port of ${describe(workload)}`,
-        },
-      ];
+      return flag(
+        canary,
+        'spec.service.targetPort',
+        `${JSON.stringify(target)} is no container port of ${describe(workload)}`,
+      );
     });
     return [...services, ...canaries];
   },
@@ -67,19 +65,19 @@ export const servicePortNames: PolicyRule = {
   description:
     'Every Service port is named (http, tcp-redis, tcp-postgres): meshes pick the protocol from it.',
   check(render) {
-    return render.ofKind('Service').flatMap((service) =>
-      asList(at(service, 'spec', 'ports')).flatMap((port, index): RuleFinding[] =>
-        asString(at(port, 'name'))
-          ? []
-          : [
-              {
-                object: service,
-                field: fieldPath('spec', 'ports', index, 'name'),
-                message: `port ${String(at(port, 'port'))} has no name`,
-              },
-            ],
-      ),
-    );
+    return render
+      .ofKind('Service')
+      .flatMap((service) =>
+        asList(at(service, 'spec', 'ports')).flatMap((port, index): RuleFinding[] =>
+          asString(at(port, 'name'))
+            ? []
+            : flag(
+                service,
+                fieldPath('spec', 'ports', index, 'name'),
+                `port ${String(at(port, 'port'))} has no name`,
+              ),
+        ),
+      );
   },
 };
 
@@ -93,11 +91,13 @@ export const serviceNotForCanaried: PolicyRule = {
       return [name, `${name}-primary`, `${name}-canary`]
         .map((service) => render.find('Service', service, namespaceOf(canary)))
         .filter((service): service is KubernetesObject => service !== undefined)
-        .map((service) => ({
-          object: service,
-          field: '',
-          message: `Flagger generates this Service from Canary/${canary.metadata.name}.spec.service; shipping it too makes Flux and Flagger overwrite each other`,
-        }));
+        .map((service) =>
+          finding(
+            service,
+            '',
+            `Flagger generates this Service from Canary/${canary.metadata.name}.spec.service; shipping it too makes Flux and Flagger overwrite each other`,
+          ),
+        );
     });
   },
 };

@@ -1,14 +1,14 @@
 import { asRecord, at, fieldPath } from '../access.js';
-import { APP_PORT, TESTER_ENDPOINTS } from '../appdist-contract.js';
+import { TESTER, TESTER_ENDPOINTS } from '../appdist-contract.js';
 import {
-  canaryServiceName,
   canaryTargetName,
+  canaryUrl,
   canaryWebhooks,
   durationSeconds,
   hasTarget,
   serviceHost,
 } from '../canary-view.js';
-import type { PolicyRule, RuleFinding } from '../rule.js';
+import { finding, flag, type PolicyRule, type RuleFinding } from '../rule.js';
 
 /** Flagger's defaults (canary.go): a webhook waits 10s, the analysis runs every 60s. */
 const DEFAULT_WEBHOOK_TIMEOUT_S = 10;
@@ -24,39 +24,37 @@ export const preRolloutWebhook: PolicyRule = {
     "Every Canary runs its service's conformance suite on the tester before any traffic: a pre-rollout webhook to /hooks/conformance.",
   check(render) {
     return render.ofKind('Canary').flatMap((canary): RuleFinding[] => {
-      const tester = `http://${serviceHost('tester', canary)}/hooks/conformance`;
+      const tester = `http://${serviceHost(TESTER, canary)}/hooks/conformance`;
       const hook = canaryWebhooks(canary).find((webhook) => webhook.type === 'pre-rollout');
       if (!hook) {
-        return [
-          {
-            object: canary,
-            field: 'spec.analysis.webhooks',
-            message: `no pre-rollout webhook: add {name: conformance, type: pre-rollout, url: ${tester}}`,
-          },
-        ];
+        return flag(
+          canary,
+          'spec.analysis.webhooks',
+          `no pre-rollout webhook: add {name: conformance, type: pre-rollout, url: ${tester}}`,
+        );
       }
       const findings: RuleFinding[] = [];
       if (hook.url !== tester) {
-        findings.push({
-          object: canary,
-          field: webhookField(hook.index, 'url'),
-          message: `is ${hook.url || '(empty)'}, expected ${tester}`,
-        });
+        findings.push(
+          finding(
+            canary,
+            webhookField(hook.index, 'url'),
+            `is ${hook.url || '(empty)'}, expected ${tester}`,
+          ),
+        );
       }
       if (!hasTarget(render, canary)) return findings;
-      const service = canaryServiceName(canary);
-      const expected = {
-        service: canaryTargetName(canary),
-        url: `http://${serviceHost(`${service}-canary`, canary)}:${APP_PORT.number}`,
-      };
+      const expected = { service: canaryTargetName(canary), url: canaryUrl(canary) };
       const metadata = asRecord(hook.hook.metadata) ?? {};
       for (const [key, value] of Object.entries(expected)) {
         if (metadata[key] !== value) {
-          findings.push({
-            object: canary,
-            field: webhookField(hook.index, 'metadata', key),
-            message: `is ${JSON.stringify(metadata[key] ?? null)}, expected ${JSON.stringify(value)}`,
-          });
+          findings.push(
+            finding(
+              canary,
+              webhookField(hook.index, 'metadata', key),
+              `is ${JSON.stringify(metadata[key] ?? null)}, expected ${JSON.stringify(value)}`,
+            ),
+          );
         }
       }
       return findings;
@@ -70,38 +68,39 @@ export const rolloutWebhook: PolicyRule = {
     'Every Canary generates load on its canary pods (a rollout webhook to /hooks/load with url, rps, duration), or its metric checks find no values.',
   check(render) {
     return render.ofKind('Canary').flatMap((canary): RuleFinding[] => {
-      const url = `http://${serviceHost('tester', canary)}/hooks/load`;
+      const url = `http://${serviceHost(TESTER, canary)}/hooks/load`;
       const hook = canaryWebhooks(canary).find(
         (webhook) => webhook.type === 'rollout' && webhook.url === url,
       );
       if (!hook) {
-        return [
-          {
-            object: canary,
-            field: 'spec.analysis.webhooks',
-            message: `no rollout webhook to ${url}: without load the metric checks find no values`,
-          },
-        ];
+        return flag(
+          canary,
+          'spec.analysis.webhooks',
+          `no rollout webhook to ${url}: without load the metric checks find no values`,
+        );
       }
       const metadata = asRecord(hook.hook.metadata) ?? {};
       const findings: RuleFinding[] = ['url', 'rps', 'duration']
         .filter((key) => metadata[key] === undefined)
-        .map((key) => ({
-          object: canary,
-          field: webhookField(hook.index, 'metadata', key),
-          message: 'missing: the load hook needs url, rps and duration',
-        }));
-      const canaryUrl = `http://${serviceHost(`${canaryServiceName(canary)}-canary`, canary)}:${APP_PORT.number}`;
+        .map((key) =>
+          finding(
+            canary,
+            webhookField(hook.index, 'metadata', key),
+            'missing: the load hook needs url, rps and duration',
+          ),
+        );
       if (
         hasTarget(render, canary) &&
         typeof metadata.url === 'string' &&
-        !metadata.url.startsWith(canaryUrl)
+        !metadata.url.startsWith(canaryUrl(canary))
       ) {
-        findings.push({
-          object: canary,
-          field: webhookField(hook.index, 'metadata', 'url'),
-          message: `is ${metadata.url}: load must reach the canary pods at ${canaryUrl}`,
-        });
+        findings.push(
+          finding(
+            canary,
+            webhookField(hook.index, 'metadata', 'url'),
+            `is ${metadata.url}: load must reach the canary pods at ${canaryUrl(canary)}`,
+          ),
+        );
       }
       return findings;
     });
@@ -124,13 +123,11 @@ export const webhookTimeouts: PolicyRule = {
           0,
         );
       if (total < interval) return [];
-      return [
-        {
-          object: canary,
-          field: 'spec.analysis.webhooks',
-          message: `rollout webhook timeouts add up to ${total}s, not below the ${interval}s analysis interval`,
-        },
-      ];
+      return flag(
+        canary,
+        'spec.analysis.webhooks',
+        `rollout webhook timeouts add up to ${total}s, not below the ${interval}s analysis interval`,
+      );
     });
   },
 };
@@ -143,11 +140,13 @@ export const webhookMetadataStrings: PolicyRule = {
       canaryWebhooks(canary).flatMap((webhook) =>
         Object.entries(asRecord(webhook.hook.metadata) ?? {})
           .filter(([, value]) => typeof value !== 'string')
-          .map(([key, value]) => ({
-            object: canary,
-            field: webhookField(webhook.index, 'metadata', key),
-            message: `is ${typeof value} ${JSON.stringify(value)}: quote it, metadata values are strings`,
-          })),
+          .map(([key, value]) =>
+            finding(
+              canary,
+              webhookField(webhook.index, 'metadata', key),
+              `is ${typeof value} ${JSON.stringify(value)}: quote it, metadata values are strings`,
+            ),
+          ),
       ),
     );
   },
@@ -166,7 +165,7 @@ export const testerEndpoints: PolicyRule = {
         } catch {
           return [];
         }
-        if (url.hostname !== 'tester' && !url.hostname.startsWith('tester.')) return [];
+        if (url.hostname !== TESTER && !url.hostname.startsWith(`${TESTER}.`)) return [];
         const field = webhookField(webhook.index, 'url');
         if (url.port && url.port !== '80') {
           return [
@@ -188,13 +187,11 @@ export const testerEndpoints: PolicyRule = {
           ];
         }
         if (!endpoint.types.includes(webhook.type)) {
-          return [
-            {
-              object: canary,
-              field: webhookField(webhook.index, 'type'),
-              message: `${webhook.type} webhook calls ${endpoint.path}, which serves ${endpoint.types.join(' or ')}`,
-            },
-          ];
+          return flag(
+            canary,
+            webhookField(webhook.index, 'type'),
+            `${webhook.type} webhook calls ${endpoint.path}, which serves ${endpoint.types.join(' or ')}`,
+          );
         }
         return [];
       }),
