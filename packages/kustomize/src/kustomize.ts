@@ -143,7 +143,7 @@ export async function setImage(
     );
     return;
   }
-  const file = await findKustomizationFile(absolute);
+  const file = findKustomizationFile(absolute);
   const source = await readFile(file, 'utf8');
   await writeFile(file, setImageTagInSource(source, name, tag, file));
 }
