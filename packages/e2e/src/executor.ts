@@ -1,14 +1,14 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { execa } from 'execa';
-import type {
-  BackgroundCommand,
-  Command,
-  ExecCommand,
-  PollCommand,
-  ShellCommand,
+import {
+  type BackgroundCommand,
+  type Command,
+  type ExecCommand,
+  exec,
+  formatCommand,
+  type PollCommand,
 } from './command.js';
-import { formatCommand } from './command.js';
 
 /** A named group of commands: `--plan` prints it, a real run executes it in order. */
 export interface Step {
@@ -103,7 +103,12 @@ async function explain(file: string | undefined): Promise<string> {
   }
 }
 
-async function runExec(command: ExecCommand, context: ExecutionContext): Promise<void> {
+/** Runs `command`; a failure names `shown`, the command as the plan prints it. */
+async function runExec(
+  command: ExecCommand,
+  context: ExecutionContext,
+  shown: Command = command,
+): Promise<void> {
   const outcome = await runProcess(
     command.argv,
     command.timeoutSeconds,
@@ -116,22 +121,12 @@ async function runExec(command: ExecCommand, context: ExecutionContext): Promise
       context.log(`  (best effort) ${outcome.failure.split('\n')[0]}`);
       return;
     }
-    throw new CommandFailure(command, outcome.failure);
+    throw new CommandFailure(shown, outcome.failure);
   }
   const problem = command.expect?.check(outcome.stdout.trim());
   if (problem) {
-    throw new CommandFailure(command, `${problem}${await explain(command.explainFile)}`);
+    throw new CommandFailure(shown, `${problem}${await explain(command.explainFile)}`);
   }
-}
-
-async function runShell(command: ShellCommand, context: ExecutionContext): Promise<void> {
-  const outcome = await runProcess(
-    ['bash', '-o', 'errexit', '-o', 'nounset', '-o', 'pipefail', '-c', command.script],
-    command.timeoutSeconds,
-    context,
-  );
-  logOutput(context.log, outcome.stdout);
-  if (!outcome.ok) throw new CommandFailure(command, outcome.failure);
 }
 
 async function runPoll(command: PollCommand, context: ExecutionContext): Promise<void> {
@@ -198,9 +193,11 @@ export async function runStep(step: Step, context: ExecutionContext): Promise<vo
         case 'exec':
           await runExec(command, context);
           break;
-        case 'shell':
-          await runShell(command, context);
+        case 'shell': {
+          const bash = ['bash', '-o', 'errexit', '-o', 'nounset', '-o', 'pipefail', '-c'];
+          await runExec(exec([...bash, command.script], command.timeoutSeconds), context, command);
           break;
+        }
         case 'poll':
           await runPoll(command, context);
           break;
