@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { SERVICE_NAMES } from '@appdist/catalogue';
 import { CANARY_COLUMNS, canaryPhases } from './canary-status.js';
 import {
+  argvOf,
   type BackgroundCommand,
   type ExecCommand,
   exec,
@@ -42,8 +43,9 @@ function canary(context: StepContext, name: string): CanaryFacts {
   return found;
 }
 
-function kubectl(context: StepContext, ...args: string[]): [string, ...string[]] {
-  return ['kubectl', '-n', context.app.namespace, ...args];
+/** kubectl in the app's namespace, with `args` (plain words: names, images, ports). */
+function kubectl(context: StepContext, args: string): string {
+  return `kubectl -n ${context.app.namespace} ${args}`;
 }
 
 /** Waits until each of `canaries` reaches `phase`, failing at once when one reaches `stopOn`. */
@@ -57,19 +59,15 @@ function waitForPhase(
   const each = (value: string) => Object.fromEntries(canaries.map(({ name }) => [name, value]));
   return {
     kind: 'poll',
-    command: exec(kubectl(context, 'get', 'canaries', '-o', CANARY_COLUMNS), 60),
+    command: exec(kubectl(context, `get canaries -o ${CANARY_COLUMNS}`), 60),
     ...bound,
     until: canaryPhases(each(phase), each(stopOn)),
   };
 }
 
-function portForward(
-  argv: BackgroundCommand['argv'],
-  logName: string,
-  context: StepContext,
-): BackgroundCommand {
+function portForward(line: string, logName: string, context: StepContext): BackgroundCommand {
   const logFile = join(context.workDir, 'logs', `port-forward-${logName}.log`);
-  return { kind: 'background', argv, logFile };
+  return { kind: 'background', argv: argvOf(line), logFile };
 }
 
 function pollHttp(url: string, headers: string[]): PollCommand {
@@ -115,20 +113,15 @@ function expectPrimary(
   expect: OutputExpectation,
 ): ExecCommand {
   const path = `jsonpath={.spec.template.spec.containers[?(@.name=="${facts.container}")].${field}}`;
-  return exec(kubectl(context, 'get', `deployment/${facts.target}-primary`, '-o', path), 60, {
+  return exec(kubectl(context, `get deployment/${facts.target}-primary -o ${path}`), 60, {
     expect,
   });
 }
 
 function setEnv(context: StepContext, facts: CanaryFacts, config: typeof GOOD_CONFIG) {
-  const [deployment, containers] = [
-    `deployment/${facts.target}`,
-    `--containers=${facts.container}`,
-  ];
-  return exec(
-    kubectl(context, 'set', 'env', deployment, containers, `${config.name}=${config.value}`),
-    60,
-  );
+  const { target, container } = facts;
+  const line = `set env deployment/${target} --containers=${container} ${config.name}=${config.value}`;
+  return exec(kubectl(context, line), 60);
 }
 
 export function imagesStep(context: StepContext): Step {
@@ -137,14 +130,7 @@ export function imagesStep(context: StepContext): Step {
     title: 'images: load the locally built images into Kind',
     commands: SERVICE_NAMES.map((service) =>
       exec(
-        [
-          'kind',
-          'load',
-          'docker-image',
-          context.app.images[service],
-          '--name',
-          context.clusterName,
-        ],
+        `kind load docker-image ${context.app.images[service]} --name ${context.clusterName}`,
         600,
       ),
     ),
@@ -188,9 +174,7 @@ export function conformanceStep(context: StepContext): Step {
   const local = `http://127.0.0.1:${E2E_PORTS.tester}`;
   const forward = kubectl(
     context,
-    'port-forward',
-    `service/${tester.service}`,
-    `${E2E_PORTS.tester}:${tester.port}`,
+    `port-forward service/${tester.service} ${E2E_PORTS.tester}:${tester.port}`,
   );
   return {
     id: 'conformance',
@@ -230,23 +214,14 @@ export function smokeStep(context: StepContext): Step {
   // controller in Kind, the others go to the frontend's apex Service (what an Ingress targets).
   const forward = viaGateway
     ? portForward(
-        [
-          'kubectl',
-          '-n',
-          'istio-system',
-          'port-forward',
-          'service/istio-ingressgateway',
-          `${E2E_PORTS.ingress}:80`,
-        ],
+        `kubectl -n istio-system port-forward service/istio-ingressgateway ${E2E_PORTS.ingress}:80`,
         'ingress',
         context,
       )
     : portForward(
         kubectl(
           context,
-          'port-forward',
-          `service/${frontend.name}`,
-          `${E2E_PORTS.ingress}:${frontend.port}`,
+          `port-forward service/${frontend.name} ${E2E_PORTS.ingress}:${frontend.port}`,
         ),
         'frontend',
         context,
@@ -294,16 +269,10 @@ export function promoteStep(context: StepContext): Step {
     title: `promote: release frontend (${GOOD_CONFIG.name}=${GOOD_CONFIG.value}) and cache (${newCache}), wait for Succeeded`,
     commands: [
       setEnv(context, frontend, GOOD_CONFIG),
-      exec(['docker', 'tag', context.app.images.cache, newCache], 60),
-      exec(['kind', 'load', 'docker-image', newCache, '--name', context.clusterName], 600),
+      exec(`docker tag ${context.app.images.cache} ${newCache}`, 60),
+      exec(`kind load docker-image ${newCache} --name ${context.clusterName}`, 600),
       exec(
-        kubectl(
-          context,
-          'set',
-          'image',
-          `deployment/${cache.target}`,
-          `${cache.container}=${newCache}`,
-        ),
+        kubectl(context, `set image deployment/${cache.target} ${cache.container}=${newCache}`),
         60,
       ),
       waitForPhase(context, [frontend, cache], 'Succeeded', 'Failed'),

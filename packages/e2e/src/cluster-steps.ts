@@ -2,7 +2,6 @@ import { basename, join } from 'node:path';
 import type { Mesh } from '@appdist/catalogue';
 import {
   type Command,
-  type ExecCommand,
   exec,
   outputContains,
   ROLLOUT_TIMEOUT_SECONDS,
@@ -58,17 +57,23 @@ interface MeshSetup {
   install?: { title: string; commands(binDir: string): Command[] };
   /** What Flagger's overlay for the mesh brings besides Flagger (flagger.md 1.8, 4.1–4.3). */
   flaggerExtras: string;
+  /** Deployments of that overlay besides Flagger's, in Flagger's namespace. */
+  flaggerDeployments: string[];
   collect: Array<[file: string, argv: string]>;
 }
 
 const ISTIO = E2E_VERSIONS.istio;
 const LINKERD = E2E_VERSIONS.linkerd;
 const GATEWAY_API = E2E_VERSIONS.gatewayApi;
+const ISTIO_PROMETHEUS = 'samples/addons/prometheus.yaml';
 
 const MESH_SETUP: Record<Mesh, MeshSetup> = {
   kubernetes: {
     versions: [],
+    // Without a mesh there is no Prometheus in the cluster: the overlay brings Flagger's own,
+    // which the kubernetes distribution's MetricTemplates query.
     flaggerExtras: ', with its own Prometheus',
+    flaggerDeployments: ['flagger-prometheus'],
     collect: [],
   },
   istio: {
@@ -78,18 +83,11 @@ const MESH_SETUP: Record<Mesh, MeshSetup> = {
       install: (binDir) => {
         // The release archive, not only istioctl: it holds the Prometheus addon of that release.
         const archive = fetchVerified(ISTIO, binDir);
+        const release = join(binDir, ISTIO.directory);
         return [
           ...archive.commands,
           exec(['tar', '-xzf', archive.file, '-C', binDir], 120),
-          exec(
-            [
-              'ln',
-              '-sf',
-              join(binDir, ISTIO.directory, 'bin', 'istioctl'),
-              join(binDir, 'istioctl'),
-            ],
-            10,
-          ),
+          exec(['ln', '-sf', join(release, 'bin', 'istioctl'), join(binDir, 'istioctl')], 10),
           exec('istioctl version --remote=false', 30, { expect: outputContains(ISTIO.version) }),
         ];
       },
@@ -105,19 +103,12 @@ const MESH_SETUP: Record<Mesh, MeshSetup> = {
         rolloutStatus('istio-system', 'deployment/istio-ingressgateway'),
         // The distribution's MetricTemplates and Flagger's -metrics-server both point at
         // prometheus.istio-system:9090: the addon of the same (verified) release.
-        exec(
-          [
-            'kubectl',
-            'apply',
-            '-f',
-            join(binDir, ISTIO.directory, 'samples', 'addons', 'prometheus.yaml'),
-          ],
-          120,
-        ),
+        exec(['kubectl', 'apply', '-f', join(binDir, ISTIO.directory, ISTIO_PROMETHEUS)], 120),
         rolloutStatus('istio-system', 'deployment/prometheus'),
       ],
     },
     flaggerExtras: ", querying Istio's Prometheus",
+    flaggerDeployments: [],
     collect: [['istiod.log', 'kubectl -n istio-system logs deployment/istiod --tail=-1']],
   },
   linkerd: {
@@ -163,6 +154,7 @@ const MESH_SETUP: Record<Mesh, MeshSetup> = {
     },
     flaggerExtras:
       ", querying linkerd-viz's Prometheus, with the AuthorizationPolicy that allows it",
+    flaggerDeployments: [],
     collect: [['linkerd-check.txt', 'linkerd check --output short']],
   },
 };
@@ -238,28 +230,24 @@ export function meshStep({ binDir, mesh }: StepContext): Step | undefined {
 /** Flagger from its own kustomize overlay for the provider, as Flagger's e2e installs it. */
 export function flaggerStep({ mesh }: StepContext): Step {
   const { overlay, namespace } = mesh.flagger;
-  const kustomization = (E2E_VERSIONS.flagger.kustomize as Record<string, string | undefined>)[
-    overlay
-  ];
+  const setup = MESH_SETUP[mesh.name];
+  const kustomization = (E2E_VERSIONS.flagger.kustomize as Record<string, string>)[overlay];
   if (!kustomization) {
     throw new Error(`packages/e2e/src/versions.ts pins no Flagger overlay kustomize/${overlay}`);
   }
-  const commands: Command[] = [
-    exec(['kubectl', 'apply', '-k', kustomization], INSTALL_TIMEOUT_SECONDS),
-    exec(
-      'kubectl wait --for=condition=Established crd/canaries.flagger.app crd/metrictemplates.flagger.app --timeout=60s',
-      90,
-    ),
-    rolloutStatus(namespace, 'deployment/flagger'),
-  ];
-  // Without a mesh there is no Prometheus in the cluster: the overlay brings Flagger's own,
-  // which the kubernetes distribution's MetricTemplates query.
-  if (overlay === 'kubernetes')
-    commands.push(rolloutStatus(namespace, 'deployment/flagger-prometheus'));
   return {
     id: 'flagger',
-    title: `flagger: ${E2E_VERSIONS.flagger.version}, kustomize/${overlay} (provider ${mesh.canaryProvider}${MESH_SETUP[mesh.name].flaggerExtras}) in ${namespace}`,
-    commands,
+    title: `flagger: ${E2E_VERSIONS.flagger.version}, kustomize/${overlay} (provider ${mesh.canaryProvider}${setup.flaggerExtras}) in ${namespace}`,
+    commands: [
+      exec(['kubectl', 'apply', '-k', kustomization], INSTALL_TIMEOUT_SECONDS),
+      exec(
+        'kubectl wait --for=condition=Established crd/canaries.flagger.app crd/metrictemplates.flagger.app --timeout=60s',
+        90,
+      ),
+      ...['flagger', ...setup.flaggerDeployments].map((name) =>
+        rolloutStatus(namespace, `deployment/${name}`),
+      ),
+    ],
   };
 }
 
@@ -284,19 +272,18 @@ export function collectStep({ workDir, app, mesh, clusterName }: StepContext): S
     ],
     ...MESH_SETUP[mesh.name].collect,
   ];
-  const commands: ExecCommand[] = saved.map(([file, argv]) =>
-    exec(argv, 120, { stdoutFile: join(dir, file), bestEffort: true }),
-  );
-  // Every container's log and the node's journal, as kind sees them.
-  commands.push(
-    exec(['kind', 'export', 'logs', join(dir, 'kind'), '--name', clusterName], 300, {
-      bestEffort: true,
-    }),
-  );
   return {
     id: 'collect',
     title: `collect: events, Flagger logs, Canaries and pod logs into ${dir}`,
-    commands,
+    commands: [
+      ...saved.map(([file, argv]) =>
+        exec(argv, 120, { stdoutFile: join(dir, file), bestEffort: true }),
+      ),
+      // Every container's log and the node's journal, as kind sees them.
+      exec(['kind', 'export', 'logs', join(dir, 'kind'), '--name', clusterName], 300, {
+        bestEffort: true,
+      }),
+    ],
   };
 }
 

@@ -92,14 +92,18 @@ export function formatCommand(command: Command): string {
 }
 
 /** `argv` as written, or a line of plain words split at each space (no word in it may hold one). */
+export function argvOf(argv: string | readonly string[]): ExecCommand['argv'] {
+  const words = typeof argv === 'string' ? argv.split(' ') : argv;
+  if (!words[0]) throw new Error('a command needs a program');
+  return words as ExecCommand['argv'];
+}
+
 export function exec(
   argv: string | readonly string[],
   timeoutSeconds: number,
   extra: Partial<Omit<ExecCommand, 'kind' | 'argv' | 'timeoutSeconds'>> = {},
 ): ExecCommand {
-  const words = typeof argv === 'string' ? argv.split(' ') : argv;
-  if (!words[0]) throw new Error('a command needs a program');
-  return { kind: 'exec', argv: words as ExecCommand['argv'], timeoutSeconds, ...extra };
+  return { kind: 'exec', argv: argvOf(argv), timeoutSeconds, ...extra };
 }
 
 export function shell(script: string, timeoutSeconds: number): ShellCommand {

@@ -37,35 +37,6 @@ export interface E2ECommandEnvironment {
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
 
-function givenImages(pairs: readonly string[]): Partial<E2EImages> {
-  const overrides: Record<string, string> = {};
-  for (const pair of pairs) {
-    const separator = pair.indexOf('=');
-    if (separator <= 0) {
-      throw new Error(
-        `--image ${JSON.stringify(pair)}: write it as <service>=<image>, e.g. backend=localhost:5000/appdist/backend:pr-42`,
-      );
-    }
-    overrides[pair.slice(0, separator)] = pair.slice(separator + 1);
-  }
-  return imageOverrides(overrides);
-}
-
-/** Stops a real run on Ctrl-C or SIGTERM in a way that still collects artifacts. */
-function interruptible(): { signal: AbortSignal; release: () => void } {
-  const controller = new AbortController();
-  const abort = () => controller.abort(new Error('interrupted'));
-  process.once('SIGINT', abort);
-  process.once('SIGTERM', abort);
-  return {
-    signal: controller.signal,
-    release: () => {
-      process.off('SIGINT', abort);
-      process.off('SIGTERM', abort);
-    },
-  };
-}
-
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
@@ -85,7 +56,7 @@ export async function runE2ECommand(
   let images: Partial<E2EImages>;
   try {
     distributionMesh(options.dist);
-    images = givenImages(options.images ?? []);
+    images = imageOverrides(options.images ?? []);
     if (options.tag !== undefined) checkTag(options.tag);
   } catch (error) {
     return fail(message(error));
@@ -125,7 +96,10 @@ export async function runE2ECommand(
     }
   }
 
-  const interrupt = options.plan ? undefined : interruptible();
+  // Ctrl-C or SIGTERM stops a real run in a way that still collects artifacts.
+  const interrupt = new AbortController();
+  const abort = () => interrupt.abort(new Error('interrupted'));
+  if (!options.plan) process.once('SIGINT', abort).once('SIGTERM', abort);
   try {
     if (options.plan) {
       output.stdout(formatPlan(await planE2E(planOptions)));
@@ -134,7 +108,7 @@ export async function runE2ECommand(
     const result = await runE2E({
       ...planOptions,
       log: (line) => output.stdout(`${line}\n`),
-      signal: interrupt?.signal,
+      signal: interrupt.signal,
       sleep: environment.sleep,
     });
     if (result.ok) {
@@ -150,6 +124,6 @@ export async function runE2ECommand(
     output.stderr(`appdist e2e: ${message(error)}\n`);
     return EXIT_FAILED;
   } finally {
-    interrupt?.release();
+    process.off('SIGINT', abort).off('SIGTERM', abort);
   }
 }

@@ -3,18 +3,12 @@ import { isServiceName, SERVICE_NAMES, type ServiceName } from '@appdist/catalog
 /** The image each service runs: all are built locally and loaded into Kind (the stores are pulled). */
 export type E2EImages = Record<ServiceName, string>;
 
-/** An image reference split as kustomize's `images:` entries want it. */
-export interface ImageRef {
-  name: string;
-  tag?: string;
-  digest?: string;
-}
-
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 /** `name[:tag][@sha256:digest]`, where a ':' before the last '/' belongs to a registry port. */
 const REFERENCE = /^(?<name>[^@]*?)(?::(?<tag>[^:/@]*))?(?:@(?<digest>.*))?$/;
 
-export function parseImageRef(ref: string): ImageRef {
+/** An image reference split as kustomize's `images:` entries want it. */
+export function parseImageRef(ref: string): { name: string; tag?: string; digest?: string } {
   const quoted = JSON.stringify(ref);
   if (/\s/.test(ref)) throw new Error(`image ${quoted} contains whitespace`);
   const { name, tag, digest } = REFERENCE.exec(ref)?.groups ?? {};
@@ -32,11 +26,17 @@ export function parseImageRef(ref: string): ImageRef {
   return { name, ...(tag !== undefined && { tag }), ...(digest !== undefined && { digest }) };
 }
 
-/** Checks each reference and that it names one of the services. */
-export function imageOverrides(overrides: Partial<Record<string, string>>): Partial<E2EImages> {
+/** `service=image` pairs (the CLI's repeated --image): each names a service and a valid reference. */
+export function imageOverrides(pairs: readonly string[]): Partial<E2EImages> {
   const images: Partial<E2EImages> = {};
-  for (const [service, ref] of Object.entries(overrides)) {
-    if (ref === undefined) continue;
+  for (const pair of pairs) {
+    const separator = pair.indexOf('=');
+    const [service, ref] = [pair.slice(0, separator), pair.slice(separator + 1)];
+    if (separator <= 0) {
+      throw new Error(
+        `--image ${JSON.stringify(pair)}: write it as <service>=<image>, e.g. backend=localhost:5000/appdist/backend:pr-42`,
+      );
+    }
     if (!isServiceName(service)) {
       throw new Error(
         `images: unknown service ${JSON.stringify(service)}: use ${SERVICE_NAMES.join(', ')}`,
@@ -51,22 +51,6 @@ export function imageOverrides(overrides: Partial<Record<string, string>>): Part
 export function checkTag(tag: string): string {
   if (!TAG.test(tag)) throw new Error(`tag ${JSON.stringify(tag)} is not a valid image tag`);
   return tag;
-}
-
-/**
- * The image a service runs in this run: the one given for it; else the distribution's own
- * image with `tag` (as docker-bake.hcl's TAG retags every service); else exactly what the
- * distribution pins, which is what `docker buildx bake kind --load` builds by default (each
- * service's version).
- */
-export function chooseImage(
-  pinned: string,
-  given: string | undefined,
-  tag: string | undefined,
-): string {
-  if (given !== undefined) return given;
-  if (tag !== undefined) return `${parseImageRef(pinned).name}:${checkTag(tag)}`;
-  return pinned;
 }
 
 /**

@@ -1,24 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DISTRIBUTIONS, type MeshEntry, meshEntry, meshOfDistribution } from '@appdist/catalogue';
-import {
-  conformanceStep,
-  deployStep,
-  imagesStep,
-  promoteStep,
-  rollbackStep,
-  smokeStep,
-} from './app-steps.js';
-import {
-  clusterStep,
-  collectStep,
-  flaggerStep,
-  kindConfig,
-  meshStep,
-  teardownStep,
-  toolsStep,
-  versionSummary,
-} from './cluster-steps.js';
+import * as appSteps from './app-steps.js';
+import * as clusterSteps from './cluster-steps.js';
 import { formatCommand, shellQuote } from './command.js';
 import type { Step } from './executor.js';
 import type { E2EImages } from './images.js';
@@ -66,10 +50,8 @@ export interface PlanOptions {
 }
 
 export interface E2EPlan extends StepContext {
-  /** The image each service runs (the app's, for short). */
-  images: E2EImages;
-  /** Set on top of the caller's environment for every command. */
-  env: { KUBECONFIG: string; binDir: string };
+  /** KUBECONFIG of every command (the run's bin folder also leads their PATH). */
+  kubeconfig: string;
   /** Run in order; the run stops at the first failing one. */
   steps: Step[];
   /** Runs when a step failed, before teardown. */
@@ -90,7 +72,7 @@ export async function planE2E(options: PlanOptions): Promise<E2EPlan> {
   const workDir = resolve(options.artifacts);
   await mkdir(workDir, { recursive: true });
   const kindConfigFile = join(workDir, 'kind-config.yaml');
-  await writeFile(kindConfigFile, kindConfig(dist, clusterName));
+  await writeFile(kindConfigFile, clusterSteps.kindConfig(dist, clusterName));
   const app = await renderApp({
     distDir: join(options.root, 'dist', dist),
     dist,
@@ -112,24 +94,23 @@ export async function planE2E(options: PlanOptions): Promise<E2EPlan> {
   const binDir = join(workDir, 'bin');
   const context: StepContext = { dist, mesh, clusterName, app, workDir, binDir, kindConfigFile };
   const steps = [
-    toolsStep(context),
-    clusterStep(context),
-    meshStep(context),
-    flaggerStep(context),
-    imagesStep(context),
-    deployStep(context),
-    conformanceStep(context),
-    smokeStep(context),
-    promoteStep(context),
-    rollbackStep(context),
+    clusterSteps.toolsStep(context),
+    clusterSteps.clusterStep(context),
+    clusterSteps.meshStep(context),
+    clusterSteps.flaggerStep(context),
+    appSteps.imagesStep(context),
+    appSteps.deployStep(context),
+    appSteps.conformanceStep(context),
+    appSteps.smokeStep(context),
+    appSteps.promoteStep(context),
+    appSteps.rollbackStep(context),
   ].filter((step) => step !== undefined);
   return {
     ...context,
-    images: app.images,
-    env: { KUBECONFIG: join(workDir, 'kubeconfig'), binDir },
+    kubeconfig: join(workDir, 'kubeconfig'),
     steps,
-    collect: collectStep(context),
-    ...(!options.keepCluster && { teardown: teardownStep(context) }),
+    collect: clusterSteps.collectStep(context),
+    ...(!options.keepCluster && { teardown: clusterSteps.teardownStep(context) }),
   };
 }
 
@@ -146,10 +127,10 @@ export function formatPlan(plan: E2EPlan): string {
   const { dist, clusterName, workDir, app, mesh } = plan;
   const lines = [
     `# appdist e2e ${dist}: Kind cluster ${clusterName}, work and artifacts in ${workDir}`,
-    `# versions (packages/e2e/src/versions.ts): ${versionSummary(mesh.name)}`,
+    `# versions (packages/e2e/src/versions.ts): ${clusterSteps.versionSummary(mesh.name)}`,
     `# manifest: ${app.manifest}, rendered by kustomize from ${join(app.overlayDir, 'kustomization.yaml')} (dist/${dist} with these images)`,
     ...Object.entries(app.images).map(([service, image]) => `#   ${service}: ${image}`),
-    `export KUBECONFIG=${shellQuote(plan.env.KUBECONFIG)} PATH=${shellQuote(plan.env.binDir)}:"$PATH"`,
+    `export KUBECONFIG=${shellQuote(plan.kubeconfig)} PATH=${shellQuote(plan.binDir)}:"$PATH"`,
   ];
   const sections: Array<[Step, string]> = [
     ...plan.steps.map((step): [Step, string] => [step, '']),

@@ -1,11 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { SERVICE_NAMES } from '@appdist/catalogue';
+import { imageName, SERVICE_NAMES } from '@appdist/catalogue';
 import { isRecord } from '@appdist/catalogue/repository';
 import type { KubernetesObject } from '@appdist/kustomize/kubernetes-object';
-import { build, buildYaml, parseObjects } from '@appdist/kustomize/kustomize';
+import { buildYaml, parseObjects } from '@appdist/kustomize/kustomize';
 import { stringify } from 'yaml';
-import { chooseImage, type E2EImages, parseImageRef } from './images.js';
+import { checkTag, type E2EImages, parseImageRef } from './images.js';
 
 /** A Canary as the run needs it: what it targets and how Flagger calls its conformance hook. */
 export interface CanaryFacts {
@@ -100,10 +100,9 @@ export function describeApp(
       .filter((object) => object.kind === 'Deployment')
       .map((object) => [object.metadata.name, object]),
   );
-  const deploymentImages: Record<string, string> = {};
-  for (const [name, deployment] of deployments) {
-    deploymentImages[name] = applicationContainer(deployment).image;
-  }
+  const deploymentImages = Object.fromEntries(
+    [...deployments].map(([name, deployment]) => [name, applicationContainer(deployment).image]),
+  );
 
   const canaries: CanaryFacts[] = objects
     .filter((object) => object.kind === 'Canary')
@@ -157,32 +156,31 @@ export function describeApp(
 }
 
 /**
- * The temporary overlay: the distribution as a resource and one `images:` entry per service,
- * keyed by the name the distribution renders (so a renamed registry still matches).
+ * The temporary overlay: the distribution as a resource and an `images:` entry for each service
+ * given an image (or, with `tag`, for every other one); the rest keep what dist/ pins, which is
+ * what `docker buildx bake kind --load` builds by default.
  */
-function overlayKustomization(
-  distDir: string,
-  overlayDir: string,
-  pinned: Record<string, string>,
-  images: E2EImages,
-  dist: string,
-): string {
-  const entries = SERVICE_NAMES.map((service) => {
-    const { name, tag, digest } = parseImageRef(images[service]);
-    return { name: parseImageRef(pinned[service] ?? '').name, newName: name, newTag: tag, digest };
+function overlayKustomization(options: RenderOptions, overlayDir: string): string {
+  const images = SERVICE_NAMES.flatMap((service): Record<string, string | undefined>[] => {
+    const given = options.images[service];
+    const name = imageName(service);
+    if (given === undefined)
+      return options.tag === undefined ? [] : [{ name, newTag: checkTag(options.tag) }];
+    const { name: newName, tag: newTag, digest } = parseImageRef(given);
+    return [{ name, newName, newTag, digest }];
   });
   const kustomization = {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
-    resources: [relative(overlayDir, distDir)],
-    images: entries,
+    resources: [relative(overlayDir, options.distDir)],
+    images,
   };
   // Double-quoted scalars: no image name or tag can change meaning as YAML.
   const yaml = stringify(kustomization, {
     defaultStringType: 'QUOTE_DOUBLE',
     defaultKeyType: 'PLAIN',
   });
-  return `# Written by the appdist e2e harness: ${dist} with the images built for this run.\n${yaml}`;
+  return `# Written by the appdist e2e harness: ${options.dist} with the images built for this run.\n${yaml}`;
 }
 
 export interface RenderOptions {
@@ -202,32 +200,27 @@ export interface RenderOptions {
  */
 export async function renderApp(options: RenderOptions): Promise<RenderedApp> {
   const { dist, workDir } = options;
-  const buildOptions = options.env ? { env: options.env } : {};
-  const pinned = describeApp(await build(options.distDir, buildOptions)).deploymentImages;
-  const images = {} as E2EImages;
-  for (const service of SERVICE_NAMES) {
-    const image = pinned[service];
-    if (!image) throw new Error(`${dist} renders no Deployment ${service}`);
-    images[service] = chooseImage(image, options.images[service], options.tag);
-  }
   const overlayDir = join(workDir, 'overlay');
   await mkdir(overlayDir, { recursive: true });
   await writeFile(
     join(overlayDir, 'kustomization.yaml'),
-    overlayKustomization(options.distDir, overlayDir, pinned, images, dist),
+    overlayKustomization(options, overlayDir),
   );
-
   const manifest = join(workDir, 'rendered', `${dist}.yaml`);
   await mkdir(join(workDir, 'rendered'), { recursive: true });
-  const yaml = await buildYaml(overlayDir, buildOptions);
+  const yaml = await buildYaml(overlayDir, options.env ? { env: options.env } : {});
   await writeFile(manifest, yaml);
   const app = describeApp(parseObjects(yaml, overlayDir));
+  const images = {} as E2EImages;
   for (const service of SERVICE_NAMES) {
-    if (app.deploymentImages[service] !== images[service]) {
-      throw new Error(
-        `the overlay renders ${service} with ${app.deploymentImages[service] ?? 'no image'}, not ${images[service]}`,
-      );
+    const rendered = app.deploymentImages[service];
+    const tagged = options.tag === undefined ? undefined : `${imageName(service)}:${options.tag}`;
+    const wanted = options.images[service] ?? tagged ?? rendered;
+    if (!rendered) throw new Error(`${dist} renders no Deployment ${service}`);
+    if (rendered !== wanted) {
+      throw new Error(`the overlay renders ${service} with ${rendered}, not ${wanted}`);
     }
+    images[service] = rendered;
   }
   if (app.canaries.length === 0) throw new Error(`${dist} renders no Canary`);
   return { ...app, overlayDir, manifest, images };

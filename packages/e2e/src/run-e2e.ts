@@ -1,7 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { formatCommand } from './command.js';
 import { type ExecutionContext, runStep, type Step } from './executor.js';
 import type { E2EImages } from './images.js';
 import { type PlanOptions, planE2E, stepHeader } from './plan.js';
@@ -21,7 +20,6 @@ export interface StepResult {
   title: string;
   status: StepStatus;
   seconds: number;
-  commands: string[];
   error?: string;
 }
 
@@ -40,13 +38,17 @@ export interface E2EResult {
 }
 
 function stepResult(step: Step, status: StepStatus, seconds = 0, error?: string): StepResult {
-  const commands = step.commands.map(formatCommand);
-  return { id: step.id, title: step.title, status, seconds, commands, ...(error && { error }) };
+  return { id: step.id, title: step.title, status, seconds, ...(error && { error }) };
 }
 
-async function execute(step: Step, header: string, context: ExecutionContext): Promise<StepResult> {
+async function execute(
+  step: Step,
+  index: number,
+  context: ExecutionContext,
+  note = '',
+): Promise<StepResult> {
   context.log('');
-  context.log(header);
+  context.log(stepHeader(index, step, note));
   const start = performance.now();
   const elapsed = () => Math.round((performance.now() - start) / 1000);
   try {
@@ -71,9 +73,9 @@ export async function runE2E(options: E2EOptions): Promise<E2EResult> {
   const context = (signal?: AbortSignal): ExecutionContext => ({
     env: {
       ...base,
-      KUBECONFIG: plan.env.KUBECONFIG,
+      KUBECONFIG: plan.kubeconfig,
       // The run's own tools first: the pinned kubectl, istioctl and linkerd win over any other.
-      PATH: [plan.env.binDir, base.PATH].filter(Boolean).join(delimiter),
+      PATH: [plan.binDir, base.PATH].filter(Boolean).join(delimiter),
     },
     log: options.log,
     sleep: options.sleep ?? ((ms, abort) => sleep(ms, undefined, abort && { signal: abort })),
@@ -84,30 +86,22 @@ export async function runE2E(options: E2EOptions): Promise<E2EResult> {
   const results: StepResult[] = [];
   let failed: StepResult | undefined;
   for (const [index, step] of plan.steps.entries()) {
-    const result = failed
-      ? stepResult(step, 'skipped')
-      : await execute(step, stepHeader(index + 1, step), running);
+    const result = failed ? stepResult(step, 'skipped') : await execute(step, index + 1, running);
     results.push(result);
     if (result.status === 'failed') failed = result;
   }
   // The trap: these run after an interruption too, so they get no abort signal.
   const cleanup = context();
   const collectIndex = plan.steps.length + 1;
-  if (failed) {
-    const header = stepHeader(collectIndex, plan.collect, ' (a step failed)');
-    results.push(await execute(plan.collect, header, cleanup));
-  }
-  if (plan.teardown) {
-    const header = stepHeader(collectIndex + 1, plan.teardown);
-    results.push(await execute(plan.teardown, header, cleanup));
-  }
+  if (failed) results.push(await execute(plan.collect, collectIndex, cleanup, ' (a step failed)'));
+  if (plan.teardown) results.push(await execute(plan.teardown, collectIndex + 1, cleanup));
 
   const result: E2EResult = {
     dist: plan.dist,
     ok: !failed,
     artifacts: plan.workDir,
     manifest: plan.app.manifest,
-    images: plan.images,
+    images: plan.app.images,
     steps: results,
     ...(failed && { failedStep: failed.id, ...(failed.error && { error: failed.error }) }),
   };

@@ -323,8 +323,8 @@ describe('images nobody names', () => {
       root: REPO_ROOT,
     });
     for (const service of SERVICE_NAMES) {
-      expect(plain.images[service]).toBe(pinnedImage(service));
-      expect(plain.images[service]).toMatch(new RegExp(`^ghcr\\.io/appdist/${service}:`));
+      expect(plain.app.images[service]).toBe(pinnedImage(service));
+      expect(plain.app.images[service]).toMatch(new RegExp(`^ghcr\\.io/appdist/${service}:`));
     }
     const tagged = await planE2E({
       dist: 'app-kubernetes',
@@ -333,7 +333,7 @@ describe('images nobody names', () => {
       images: { backend: 'localhost:5000/backend:mine' },
       tag: 'sha-3f2c1e0',
     });
-    expect(tagged.images).toEqual({
+    expect(tagged.app.images).toEqual({
       frontend: 'ghcr.io/appdist/frontend:sha-3f2c1e0',
       backend: 'localhost:5000/backend:mine',
       cache: 'ghcr.io/appdist/cache:sha-3f2c1e0',

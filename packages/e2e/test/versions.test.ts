@@ -19,7 +19,7 @@ describe('the versions file', () => {
       const plan = await planE2E({ dist, artifacts: await temporaryDir(), root: REPO_ROOT });
       // The service images carry the services' own versions (dist/ pins them), not tool versions.
       let text = formatPlan(plan);
-      for (const image of Object.values(plan.images)) text = text.replaceAll(image, '<image>');
+      for (const image of Object.values(plan.app.images)) text = text.replaceAll(image, '<image>');
       for (const match of text.matchAll(VERSION)) found.add(match[0]);
     }
     // The scan must see the pins, or it would pass by finding nothing.
