@@ -3,6 +3,9 @@
  * executes. Every kind carries its own bound (a timeout, or attempts × interval).
  */
 
+/** Bound of a `kubectl rollout status` and similar waits; the process gets a little more. */
+export const ROLLOUT_TIMEOUT_SECONDS = 300;
+
 /** Checks a command's stdout; returns why it is wrong, or undefined when it is right. */
 export interface OutputExpectation {
   description: string;
@@ -86,4 +89,60 @@ export function formatCommand(command: Command): string {
     case 'background':
       return `${shellJoin(command.argv)} > ${shellQuote(command.logFile)} 2>&1 &  # until the step ends`;
   }
+}
+
+/** `argv` as written, or a line of plain words split at each space (no word in it may hold one). */
+export function argvOf(argv: string | readonly string[]): ExecCommand['argv'] {
+  const words = typeof argv === 'string' ? argv.split(' ') : argv;
+  if (!words[0]) throw new Error('a command needs a program');
+  return words as ExecCommand['argv'];
+}
+
+export function exec(
+  argv: string | readonly string[],
+  timeoutSeconds: number,
+  extra: Partial<Omit<ExecCommand, 'kind' | 'argv' | 'timeoutSeconds'>> = {},
+): ExecCommand {
+  return { kind: 'exec', argv: argvOf(argv), timeoutSeconds, ...extra };
+}
+
+export function shell(script: string, timeoutSeconds: number): ShellCommand {
+  return { kind: 'shell', script, timeoutSeconds };
+}
+
+export function rolloutStatus(namespace: string, resource: string): ExecCommand {
+  return exec(
+    `kubectl -n ${namespace} rollout status ${resource} --timeout=${ROLLOUT_TIMEOUT_SECONDS}s`,
+    ROLLOUT_TIMEOUT_SECONDS + 30,
+  );
+}
+
+export function outputIs(expected: string): OutputExpectation {
+  return {
+    description: `output ${expected}`,
+    check: (stdout) =>
+      stdout === expected
+        ? undefined
+        : `expected ${JSON.stringify(expected)}, got ${JSON.stringify(stdout)}`,
+  };
+}
+
+export function outputContains(expected: string): OutputExpectation {
+  return {
+    description: `output containing ${expected}`,
+    check: (stdout) =>
+      stdout.includes(expected)
+        ? undefined
+        : `expected ${JSON.stringify(expected)} in ${JSON.stringify(stdout)}`,
+  };
+}
+
+export function outputLacks(unwanted: string): OutputExpectation {
+  return {
+    description: `no ${unwanted} in the output`,
+    check: (stdout) =>
+      stdout.includes(unwanted)
+        ? `${JSON.stringify(unwanted)} is there: ${JSON.stringify(stdout)}`
+        : undefined,
+  };
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { findRepositoryRoot } from '@appdist/catalogue/repository';
-import { isE2EDistribution, UnknownDistributionError } from './distributions.js';
 import { checkTag, type E2EImages, imageOverrides } from './images.js';
+import { distributionMesh, formatPlan, planE2E } from './plan.js';
 import { preflightProblems } from './preflight.js';
 import { runE2E } from './run-e2e.js';
 
@@ -14,10 +14,10 @@ export interface E2ECommandOptions {
   dist: string;
   plan?: boolean;
   /**
-   * `service=image` pairs (the CLI's repeated --image), or a record. A service left out runs the
-   * image dist/ pins (with `tag`, if given): what `docker buildx bake kind --load` builds.
+   * `service=image` pairs (the CLI's repeated --image). A service left out runs the image dist/
+   * pins (with `tag`, if given): what `docker buildx bake kind --load` builds.
    */
-  images?: readonly string[] | Partial<Record<string, string>>;
+  images?: readonly string[];
   /** The tag of every image not given in `images`, as docker-bake.hcl's TAG (e.g. sha-3f2c1e0). */
   tag?: string;
   /** Default: $APPDIST_E2E_ARTIFACTS/<dist>, else e2e-artifacts/<dist> in the repository. */
@@ -37,37 +37,7 @@ export interface E2ECommandEnvironment {
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
 
-function givenImages(images: E2ECommandOptions['images']): Partial<E2EImages> {
-  if (images === undefined) return {};
-  // Array.isArray does not narrow a readonly array out of the union, hence the cast.
-  if (!Array.isArray(images)) return imageOverrides(images as Partial<Record<string, string>>);
-  const overrides: Record<string, string> = {};
-  for (const pair of images) {
-    const separator = pair.indexOf('=');
-    if (separator <= 0) {
-      throw new Error(
-        `--image ${JSON.stringify(pair)}: write it as <service>=<image>, e.g. backend=localhost:5000/appdist/backend:pr-42`,
-      );
-    }
-    overrides[pair.slice(0, separator)] = pair.slice(separator + 1);
-  }
-  return imageOverrides(overrides);
-}
-
-/** Stops a real run on Ctrl-C or SIGTERM in a way that still collects artifacts. */
-function interruptible(): { signal: AbortSignal; release: () => void } {
-  const controller = new AbortController();
-  const abort = () => controller.abort(new Error('interrupted'));
-  process.once('SIGINT', abort);
-  process.once('SIGTERM', abort);
-  return {
-    signal: controller.signal,
-    release: () => {
-      process.off('SIGINT', abort);
-      process.off('SIGTERM', abort);
-    },
-  };
-}
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
  * `appdist e2e --dist <name> [--plan]`: prints the plan, or runs it on a Kind cluster. Exit 0
@@ -79,32 +49,41 @@ export async function runE2ECommand(
   output: Output,
   environment: E2ECommandEnvironment = {},
 ): Promise<number> {
-  const fail = (message: string) => {
-    output.stderr(`appdist e2e: ${message}\n`);
+  const fail = (text: string) => {
+    output.stderr(`appdist e2e: ${text}\n`);
     return EXIT_USAGE;
   };
-  if (!isE2EDistribution(options.dist))
-    return fail(new UnknownDistributionError(options.dist).message);
   let images: Partial<E2EImages>;
   try {
-    images = givenImages(options.images);
+    distributionMesh(options.dist);
+    images = imageOverrides(options.images ?? []);
     if (options.tag !== undefined) checkTag(options.tag);
   } catch (error) {
-    return fail(error instanceof Error ? error.message : String(error));
+    return fail(message(error));
   }
-  const cwd = environment.cwd ?? process.cwd();
-  const root = findRepositoryRoot(cwd);
-  if (!root)
+  const root = findRepositoryRoot(environment.cwd ?? process.cwd());
+  if (!root) {
     return fail(
       'not inside the appdist repository (no package.json with workspaces above this folder)',
     );
+  }
   const env = environment.env ?? process.env;
-
+  const planOptions = {
+    dist: options.dist,
+    images,
+    tag: options.tag,
+    artifacts:
+      options.artifacts ??
+      join(env.APPDIST_E2E_ARTIFACTS || join(root, 'e2e-artifacts'), options.dist),
+    root,
+    env,
+    keepCluster: options.keepCluster,
+  };
   if (!options.plan) {
     const problems = await preflightProblems({
       env,
-      ...(environment.platform ? { platform: environment.platform } : {}),
-      ...(environment.arch ? { arch: environment.arch } : {}),
+      platform: environment.platform ?? process.platform,
+      arch: environment.arch ?? process.arch,
     });
     if (problems.length > 0) {
       return fail(
@@ -117,24 +96,21 @@ export async function runE2ECommand(
     }
   }
 
-  const interrupt = options.plan ? undefined : interruptible();
+  // Ctrl-C or SIGTERM stops a real run in a way that still collects artifacts.
+  const interrupt = new AbortController();
+  const abort = () => interrupt.abort(new Error('interrupted'));
+  if (!options.plan) process.once('SIGINT', abort).once('SIGTERM', abort);
   try {
+    if (options.plan) {
+      output.stdout(formatPlan(await planE2E(planOptions)));
+      return 0;
+    }
     const result = await runE2E({
-      dist: options.dist,
-      images,
-      ...(options.tag !== undefined ? { tag: options.tag } : {}),
-      plan: options.plan ?? false,
-      artifacts:
-        options.artifacts ??
-        join(env.APPDIST_E2E_ARTIFACTS || join(root, 'e2e-artifacts'), options.dist),
-      root,
-      env,
+      ...planOptions,
       log: (line) => output.stdout(`${line}\n`),
-      ...(options.keepCluster !== undefined ? { keepCluster: options.keepCluster } : {}),
-      ...(interrupt ? { signal: interrupt.signal } : {}),
-      ...(environment.sleep ? { sleep: environment.sleep } : {}),
+      signal: interrupt.signal,
+      sleep: environment.sleep,
     });
-    if (result.plan) return 0;
     if (result.ok) {
       output.stdout(`\ne2e ${result.dist}: passed; artifacts in ${result.artifacts}\n`);
       return 0;
@@ -145,9 +121,9 @@ export async function runE2ECommand(
     return EXIT_FAILED;
   } catch (error) {
     // Before any command: kustomize could not render, or the artifacts folder is not writable.
-    output.stderr(`appdist e2e: ${error instanceof Error ? error.message : String(error)}\n`);
+    output.stderr(`appdist e2e: ${message(error)}\n`);
     return EXIT_FAILED;
   } finally {
-    interrupt?.release();
+    process.off('SIGINT', abort).off('SIGTERM', abort);
   }
 }

@@ -1,14 +1,14 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { execa } from 'execa';
-import type {
-  BackgroundCommand,
-  Command,
-  ExecCommand,
-  PollCommand,
-  ShellCommand,
+import {
+  type BackgroundCommand,
+  type Command,
+  type ExecCommand,
+  exec,
+  formatCommand,
+  type PollCommand,
 } from './command.js';
-import { formatCommand } from './command.js';
 
 /** A named group of commands: `--plan` prints it, a real run executes it in order. */
 export interface Step {
@@ -41,42 +41,35 @@ export class CommandFailure extends Error {
 const TAIL_LINES = 30;
 
 function tail(text: string): string {
-  const lines = text.trimEnd().split('\n');
-  return lines.slice(-TAIL_LINES).join('\n');
+  return text.trimEnd().split('\n').slice(-TAIL_LINES).join('\n');
 }
 
-function logOutput(log: (line: string) => void, text: string | undefined): void {
-  if (!text) return;
-  for (const line of text.trimEnd().split('\n')) log(`  ${line}`);
+function logOutput(log: (line: string) => void, text: string): void {
+  if (text) for (const line of text.trimEnd().split('\n')) log(`  ${line}`);
 }
 
-interface Outcome {
-  ok: boolean;
-  stdout: string;
-  /** Why the command failed: exit code or timeout, and the end of its stderr. */
-  failure: string;
-}
-
-async function runProcess(
-  argv: readonly [string, ...string[]],
-  timeoutSeconds: number,
-  context: ExecutionContext,
-  stdoutFile?: string,
-): Promise<Outcome> {
-  if (stdoutFile) await mkdir(dirname(stdoutFile), { recursive: true });
-  const [file, ...args] = argv;
-  const result = await execa(file, args, {
+/** What every process of a run gets: the run's environment and its interruption. */
+function processOptions(context: ExecutionContext) {
+  return {
     env: context.env,
     extendEnv: false,
     reject: false,
-    timeout: timeoutSeconds * 1000,
     stdin: 'ignore',
+    ...(context.signal && { cancelSignal: context.signal }),
+  } as const;
+}
+
+/** Runs the process; `failure` says why it failed (exit code or timeout, the end of its stderr). */
+async function runProcess(command: ExecCommand, context: ExecutionContext) {
+  const { argv, timeoutSeconds, stdoutFile } = command;
+  if (stdoutFile) await mkdir(dirname(stdoutFile), { recursive: true });
+  const result = await execa(argv[0], argv.slice(1), {
+    ...processOptions(context),
+    timeout: timeoutSeconds * 1000,
     stdout: stdoutFile ? { file: stdoutFile } : 'pipe',
     stripFinalNewline: false,
-    ...(context.signal ? { cancelSignal: context.signal } : {}),
   });
   const stdout = typeof result.stdout === 'string' ? result.stdout : '';
-  const stderr = typeof result.stderr === 'string' ? result.stderr : '';
   let failure = '';
   if (result.timedOut) failure = `timed out after ${timeoutSeconds}s`;
   else if (result.isCanceled) failure = 'interrupted';
@@ -86,12 +79,8 @@ async function runProcess(
         ? `exited with ${result.exitCode}`
         : (result.shortMessage ?? 'could not start');
   }
-  const detail = tail(stderr || (stdoutFile ? '' : stdout));
-  return {
-    ok: !result.failed,
-    stdout,
-    failure: detail ? `${failure}:\n${detail}` : failure,
-  };
+  const detail = tail(result.stderr || (stdoutFile ? '' : stdout));
+  return { ok: !result.failed, stdout, failure: detail ? `${failure}:\n${detail}` : failure };
 }
 
 async function explain(file: string | undefined): Promise<string> {
@@ -103,35 +92,23 @@ async function explain(file: string | undefined): Promise<string> {
   }
 }
 
-async function runExec(command: ExecCommand, context: ExecutionContext): Promise<void> {
-  const outcome = await runProcess(
-    command.argv,
-    command.timeoutSeconds,
-    context,
-    command.stdoutFile,
-  );
+/** Runs `command`; a failure names `shown`, the command as the plan prints it. */
+async function runExec(
+  command: ExecCommand,
+  context: ExecutionContext,
+  shown: Command = command,
+): Promise<void> {
+  const outcome = await runProcess(command, context);
   if (!command.stdoutFile) logOutput(context.log, outcome.stdout);
   if (!outcome.ok) {
-    if (command.bestEffort) {
-      context.log(`  (best effort) ${outcome.failure.split('\n')[0]}`);
-      return;
-    }
-    throw new CommandFailure(command, outcome.failure);
+    if (!command.bestEffort) throw new CommandFailure(shown, outcome.failure);
+    context.log(`  (best effort) ${outcome.failure.split('\n')[0]}`);
+    return;
   }
   const problem = command.expect?.check(outcome.stdout.trim());
   if (problem) {
-    throw new CommandFailure(command, `${problem}${await explain(command.explainFile)}`);
+    throw new CommandFailure(shown, `${problem}${await explain(command.explainFile)}`);
   }
-}
-
-async function runShell(command: ShellCommand, context: ExecutionContext): Promise<void> {
-  const outcome = await runProcess(
-    ['bash', '-o', 'errexit', '-o', 'nounset', '-o', 'pipefail', '-c', command.script],
-    command.timeoutSeconds,
-    context,
-  );
-  logOutput(context.log, outcome.stdout);
-  if (!outcome.ok) throw new CommandFailure(command, outcome.failure);
 }
 
 async function runPoll(command: PollCommand, context: ExecutionContext): Promise<void> {
@@ -140,9 +117,9 @@ async function runPoll(command: PollCommand, context: ExecutionContext): Promise
     if (attempt > 1) await context.sleep(command.intervalSeconds * 1000, context.signal);
     context.signal?.throwIfAborted();
     context.log(`  [${attempt}/${command.attempts}]`);
-    const outcome = await runProcess(command.command.argv, command.command.timeoutSeconds, context);
-    logOutput(context.log, outcome.ok ? outcome.stdout : outcome.failure);
+    const outcome = await runProcess(command.command, context);
     last = outcome.ok ? outcome.stdout : outcome.failure;
+    logOutput(context.log, last);
     if (!outcome.ok) continue;
     const verdict = command.until.check(outcome.stdout);
     if (verdict.state === 'done') return;
@@ -156,60 +133,40 @@ async function runPoll(command: PollCommand, context: ExecutionContext): Promise
   );
 }
 
-interface BackgroundProcess {
-  stop(): Promise<void>;
+/** A process that lives until its step ends (its log folder exists). */
+function startBackground(command: BackgroundCommand, context: ExecutionContext) {
+  const log = { file: command.logFile, append: true };
+  return execa(command.argv[0], command.argv.slice(1), {
+    ...processOptions(context),
+    stdout: log,
+    stderr: log,
+  });
 }
 
-async function startBackground(
-  command: BackgroundCommand,
-  context: ExecutionContext,
-): Promise<BackgroundProcess> {
-  await mkdir(dirname(command.logFile), { recursive: true });
-  const [file, ...args] = command.argv;
-  const target = { file: command.logFile, append: true };
-  const subprocess = execa(file, args, {
-    env: context.env,
-    extendEnv: false,
-    reject: false,
-    stdin: 'ignore',
-    stdout: target,
-    stderr: target,
-    ...(context.signal ? { cancelSignal: context.signal } : {}),
-  });
-  return {
-    stop: async () => {
-      subprocess.kill();
-      await subprocess;
-    },
-  };
-}
+const BASH = ['bash', '-o', 'errexit', '-o', 'nounset', '-o', 'pipefail', '-c'];
 
 /**
  * Runs the commands of one step in order and stops at the first failure (a CommandFailure).
  * Background processes started by the step are stopped when it ends, whatever happened.
  */
 export async function runStep(step: Step, context: ExecutionContext): Promise<void> {
-  const background: BackgroundProcess[] = [];
+  const background: Array<ReturnType<typeof startBackground>> = [];
   try {
     for (const command of step.commands) {
       context.signal?.throwIfAborted();
       context.log(`$ ${formatCommand(command)}`);
-      switch (command.kind) {
-        case 'exec':
-          await runExec(command, context);
-          break;
-        case 'shell':
-          await runShell(command, context);
-          break;
-        case 'poll':
-          await runPoll(command, context);
-          break;
-        case 'background':
-          background.push(await startBackground(command, context));
-          break;
+      if (command.kind === 'exec') await runExec(command, context);
+      else if (command.kind === 'shell') {
+        const bash = exec([...BASH, command.script], command.timeoutSeconds);
+        await runExec(bash, context, command);
+      } else if (command.kind === 'poll') await runPoll(command, context);
+      else {
+        await mkdir(dirname(command.logFile), { recursive: true });
+        background.push(startBackground(command, context));
       }
     }
   } finally {
-    await Promise.all(background.map((process) => process.stop()));
+    for (const process of background) process.kill();
+    await Promise.all(background);
   }
 }

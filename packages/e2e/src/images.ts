@@ -1,61 +1,45 @@
-/** The services whose images are built locally and loaded into Kind (redis and postgres are pulled). */
-export const E2E_SERVICES = ['frontend', 'backend', 'cache', 'database', 'tester'] as const;
-export type E2EService = (typeof E2E_SERVICES)[number];
+import { isServiceName, SERVICE_NAMES, type ServiceName } from '@appdist/catalogue';
 
-export type E2EImages = Record<E2EService, string>;
-
-export function isE2EService(value: string): value is E2EService {
-  return (E2E_SERVICES as readonly string[]).includes(value);
-}
-
-/** An image reference split as kustomize's `images:` entries want it. */
-export interface ImageRef {
-  name: string;
-  tag?: string;
-  digest?: string;
-}
+/** The image each service runs: all are built locally and loaded into Kind (the stores are pulled). */
+export type E2EImages = Record<ServiceName, string>;
 
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
-const DIGEST = /^sha256:[0-9a-f]{64}$/;
+/** `name[:tag][@sha256:digest]`, where a ':' before the last '/' belongs to a registry port. */
+const REFERENCE = /^(?<name>[^@]*?)(?::(?<tag>[^:/@]*))?(?:@(?<digest>.*))?$/;
 
-export function parseImageRef(ref: string): ImageRef {
-  if (/\s/.test(ref)) throw new Error(`image ${JSON.stringify(ref)} contains whitespace`);
-  const [withoutDigest = '', digest, extra] = ref.split('@');
-  if (extra !== undefined || (digest !== undefined && !DIGEST.test(digest))) {
-    throw new Error(`image ${JSON.stringify(ref)}: a digest must be @sha256:<64 hex digits>`);
+/** An image reference split as kustomize's `images:` entries want it. */
+export function parseImageRef(ref: string): { name: string; tag?: string; digest?: string } {
+  const quoted = JSON.stringify(ref);
+  if (/\s/.test(ref)) throw new Error(`image ${quoted} contains whitespace`);
+  const { name, tag, digest } = REFERENCE.exec(ref)?.groups ?? {};
+  if (digest !== undefined && !/^sha256:[0-9a-f]{64}$/.test(digest)) {
+    throw new Error(`image ${quoted}: a digest must be @sha256:<64 hex digits>`);
   }
-  // A ':' after the last '/' starts the tag; one before it belongs to a registry port.
-  const colon = withoutDigest.lastIndexOf(':');
-  const hasTag = colon > withoutDigest.lastIndexOf('/');
-  const name = hasTag ? withoutDigest.slice(0, colon) : withoutDigest;
-  const tag = hasTag ? withoutDigest.slice(colon + 1) : undefined;
-  if (!name) throw new Error(`image ${JSON.stringify(ref)} has no name`);
+  if (!name) throw new Error(`image ${quoted} has no name`);
   if (tag !== undefined && !TAG.test(tag)) {
-    throw new Error(`image ${JSON.stringify(ref)}: invalid tag ${JSON.stringify(tag)}`);
+    throw new Error(`image ${quoted}: invalid tag ${JSON.stringify(tag)}`);
   }
+  // An untagged image means `latest`, and Kind would try to pull it instead of using the loaded one.
   if (tag === undefined && digest === undefined) {
-    // An untagged image means `latest`, and Kind would try to pull it instead of using the loaded one.
-    throw new Error(
-      `image ${JSON.stringify(ref)} needs a tag (or a digest): a loaded image is found by it`,
-    );
+    throw new Error(`image ${quoted} needs a tag (or a digest): a loaded image is found by it`);
   }
-  return {
-    name,
-    ...(tag !== undefined ? { tag } : {}),
-    ...(digest !== undefined ? { digest } : {}),
-  };
+  return { name, ...(tag !== undefined && { tag }), ...(digest !== undefined && { digest }) };
 }
 
-/** Checks each reference and that it names one of the services. */
-export function imageOverrides(
-  overrides: Partial<Record<string, string>> = {},
-): Partial<E2EImages> {
+/** `service=image` pairs (the CLI's repeated --image): each names a service and a valid reference. */
+export function imageOverrides(pairs: readonly string[]): Partial<E2EImages> {
   const images: Partial<E2EImages> = {};
-  for (const [service, ref] of Object.entries(overrides)) {
-    if (ref === undefined) continue;
-    if (!isE2EService(service)) {
+  for (const pair of pairs) {
+    const separator = pair.indexOf('=');
+    const [service, ref] = [pair.slice(0, separator), pair.slice(separator + 1)];
+    if (separator <= 0) {
       throw new Error(
-        `images: unknown service ${JSON.stringify(service)}: use ${E2E_SERVICES.join(', ')}`,
+        `--image ${JSON.stringify(pair)}: write it as <service>=<image>, e.g. backend=localhost:5000/appdist/backend:pr-42`,
+      );
+    }
+    if (!isServiceName(service)) {
+      throw new Error(
+        `images: unknown service ${JSON.stringify(service)}: use ${SERVICE_NAMES.join(', ')}`,
       );
     }
     parseImageRef(ref);
@@ -67,22 +51,6 @@ export function imageOverrides(
 export function checkTag(tag: string): string {
   if (!TAG.test(tag)) throw new Error(`tag ${JSON.stringify(tag)} is not a valid image tag`);
   return tag;
-}
-
-/**
- * The image a service runs in this run: the one given for it; else the distribution's own
- * image with `tag` (as docker-bake.hcl's TAG retags every service); else exactly what the
- * distribution pins, which is what `docker buildx bake kind --load` builds by default (each
- * service's version).
- */
-export function chooseImage(
-  pinned: string,
-  given: string | undefined,
-  tag: string | undefined,
-): string {
-  if (given !== undefined) return given;
-  if (tag !== undefined) return `${parseImageRef(pinned).name}:${checkTag(tag)}`;
-  return pinned;
 }
 
 /**

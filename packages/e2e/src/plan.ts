@@ -1,52 +1,57 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import {
-  collectStep,
-  conformanceStep,
-  deployStep,
-  imagesStep,
-  promoteStep,
-  rollbackStep,
-  smokeStep,
-  teardownStep,
-} from './app-steps.js';
-import { clusterStep, flaggerStep, kindConfig, meshStep, toolsStep } from './cluster-steps.js';
+import { DISTRIBUTIONS, type MeshEntry, meshEntry, meshOfDistribution } from '@appdist/catalogue';
+import * as appSteps from './app-steps.js';
+import * as clusterSteps from './cluster-steps.js';
 import { formatCommand, shellQuote } from './command.js';
-import { distributionProfile, type E2EDistribution, type Mesh } from './distributions.js';
 import type { Step } from './executor.js';
-import { E2E_SERVICES, type E2EImages } from './images.js';
+import type { E2EImages } from './images.js';
 import { type RenderedApp, renderApp } from './rendered-app.js';
-import type { StepContext } from './step-context.js';
-import { E2E_VERSIONS } from './versions.js';
 
-/** Local ports of the port-forwards: fixed, so a plan is the same on every run. */
-export const E2E_PORTS = { tester: 18090, ingress: 18080 } as const;
+/** The mesh a distribution runs on; the message of an unknown one lists the distributions. */
+export function distributionMesh(dist: string): MeshEntry {
+  const mesh = meshOfDistribution(dist);
+  if (!mesh) {
+    throw new Error(
+      `unknown distribution ${JSON.stringify(dist)}: the Kind end-to-end run knows ${DISTRIBUTIONS.join(', ')}`,
+    );
+  }
+  return meshEntry(mesh);
+}
+
+/** Everything the step builders read: fixed before the first command runs. */
+export interface StepContext {
+  dist: string;
+  /** Its mesh: which Flagger overlay, namespace and provider the run installs. */
+  mesh: MeshEntry;
+  /** Kind cluster name; kubectl's context is `kind-<clusterName>`. */
+  clusterName: string;
+  app: RenderedApp;
+  /** The run's folder: tools, kubeconfig, rendered manifest, logs and collected artifacts. */
+  workDir: string;
+  binDir: string;
+  kindConfigFile: string;
+}
 
 export interface PlanOptions {
   dist: string;
   /** Locally built images per service; a service left out keeps the distribution's image. */
   images?: Partial<E2EImages>;
   /** The tag of every service image not given in `images` (docker-bake.hcl's TAG). */
-  tag?: string;
+  tag?: string | undefined;
   /** The run's folder: tools, kubeconfig, the rendered manifest, logs and collected artifacts. */
   artifacts: string;
   /** The repository root holding dist/. */
   root: string;
   /** Keep the cluster at the end (local debugging); CI runners are thrown away anyway. */
-  keepCluster?: boolean;
+  keepCluster?: boolean | undefined;
   /** Environment used to find kustomize. */
-  env?: NodeJS.ProcessEnv;
+  env?: NodeJS.ProcessEnv | undefined;
 }
 
-export interface E2EPlan {
-  dist: E2EDistribution;
-  mesh: Mesh;
-  clusterName: string;
-  workDir: string;
-  app: RenderedApp;
-  images: E2EImages;
-  /** Set on top of the caller's environment for every command. */
-  env: { KUBECONFIG: string; binDir: string };
+export interface E2EPlan extends StepContext {
+  /** KUBECONFIG of every command (the run's bin folder also leads their PATH). */
+  kubeconfig: string;
   /** Run in order; the run stops at the first failing one. */
   steps: Step[];
   /** Runs when a step failed, before teardown. */
@@ -61,80 +66,52 @@ export interface E2EPlan {
  * Nothing touches a cluster here, so `--plan` and tests call it freely.
  */
 export async function planE2E(options: PlanOptions): Promise<E2EPlan> {
-  const profile = distributionProfile(options.dist);
+  const { dist } = options;
+  const mesh = distributionMesh(dist);
+  const clusterName = `appdist-${mesh.name}`;
   const workDir = resolve(options.artifacts);
   await mkdir(workDir, { recursive: true });
   const kindConfigFile = join(workDir, 'kind-config.yaml');
-  await writeFile(kindConfigFile, kindConfig(profile));
+  await writeFile(kindConfigFile, clusterSteps.kindConfig(dist, clusterName));
   const app = await renderApp({
-    distDir: join(options.root, 'dist', profile.dist),
-    dist: profile.dist,
+    distDir: join(options.root, 'dist', dist),
+    dist,
     images: options.images ?? {},
-    ...(options.tag !== undefined ? { tag: options.tag } : {}),
+    tag: options.tag,
     workDir,
-    ...(options.env ? { env: options.env } : {}),
+    env: options.env,
   });
   for (const canary of app.canaries) {
     // Flagger honours spec.provider per Canary, but the install (metrics server, RBAC for the
     // mesh's objects) is for one provider: a mismatch would fail late and obscurely.
-    const provider = canary.provider ?? profile.flaggerProvider;
-    if (provider !== profile.flaggerProvider) {
+    const provider = canary.provider ?? mesh.canaryProvider;
+    if (provider !== mesh.canaryProvider) {
       throw new Error(
-        `${profile.dist}: Canary ${canary.name} uses provider ${provider}, but the run installs Flagger for ${profile.flaggerProvider}`,
+        `${dist}: Canary ${canary.name} uses provider ${provider}, but the run installs Flagger for ${mesh.canaryProvider}`,
       );
     }
   }
-  const context: StepContext = {
-    profile,
-    app,
-    images: app.images,
-    workDir,
-    binDir: join(workDir, 'bin'),
-    kindConfigFile,
-    ports: E2E_PORTS,
-  };
-  const mesh = meshStep(context);
+  const binDir = join(workDir, 'bin');
+  const context: StepContext = { dist, mesh, clusterName, app, workDir, binDir, kindConfigFile };
   const steps = [
-    toolsStep(context),
-    clusterStep(context),
-    ...(mesh ? [mesh] : []),
-    flaggerStep(context),
-    imagesStep(context),
-    deployStep(context),
-    conformanceStep(context),
-    smokeStep(context),
-    promoteStep(context),
-    rollbackStep(context),
-  ];
+    clusterSteps.toolsStep(context),
+    clusterSteps.clusterStep(context),
+    clusterSteps.meshStep(context),
+    clusterSteps.flaggerStep(context),
+    appSteps.imagesStep(context),
+    appSteps.deployStep(context),
+    appSteps.conformanceStep(context),
+    appSteps.smokeStep(context),
+    appSteps.promoteStep(context),
+    appSteps.rollbackStep(context),
+  ].filter((step) => step !== undefined);
   return {
-    dist: profile.dist,
-    mesh: profile.mesh,
-    clusterName: profile.clusterName,
-    workDir,
-    app,
-    images: app.images,
-    env: { KUBECONFIG: join(workDir, 'kubeconfig'), binDir: context.binDir },
+    ...context,
+    kubeconfig: join(workDir, 'kubeconfig'),
     steps,
-    collect: collectStep(context),
-    ...(options.keepCluster ? {} : { teardown: teardownStep(context) }),
+    collect: clusterSteps.collectStep(context),
+    ...(!options.keepCluster && { teardown: clusterSteps.teardownStep(context) }),
   };
-}
-
-function versionSummary(mesh: Mesh): string {
-  const versions = [
-    `kind ${E2E_VERSIONS.kind.version}`,
-    `node ${E2E_VERSIONS.kindNode.image}`,
-    `kubectl ${E2E_VERSIONS.kubectl.version}`,
-    ...(mesh === 'istio' ? [`Istio ${E2E_VERSIONS.istio.version}`] : []),
-    ...(mesh === 'linkerd'
-      ? [
-          `Gateway API ${E2E_VERSIONS.gatewayApi.version}`,
-          `Linkerd ${E2E_VERSIONS.linkerd.version}`,
-        ]
-      : []),
-    `Flagger ${E2E_VERSIONS.flagger.version}`,
-  ];
-  return versions.join(', ');
 }
 
 /** The header line of each step, numbered as in the printed plan. */
@@ -147,12 +124,13 @@ export function stepHeader(index: number, step: Step, note = ''): string {
  * its step's header. No timestamps or generated names: the same inputs print the same plan.
  */
 export function formatPlan(plan: E2EPlan): string {
+  const { dist, clusterName, workDir, app, mesh } = plan;
   const lines = [
-    `# appdist e2e ${plan.dist}: Kind cluster ${plan.clusterName}, work and artifacts in ${plan.workDir}`,
-    `# versions (packages/e2e/src/versions.ts): ${versionSummary(plan.mesh)}`,
-    `# manifest: ${plan.app.manifest}, rendered by kustomize from ${join(plan.app.overlayDir, 'kustomization.yaml')} (dist/${plan.dist} with these images)`,
-    ...E2E_SERVICES.map((service) => `#   ${service}: ${plan.images[service]}`),
-    `export KUBECONFIG=${shellQuote(plan.env.KUBECONFIG)} PATH=${shellQuote(plan.env.binDir)}:"$PATH"`,
+    `# appdist e2e ${dist}: Kind cluster ${clusterName}, work and artifacts in ${workDir}`,
+    `# versions (packages/e2e/src/versions.ts): ${clusterSteps.versionSummary(mesh.name)}`,
+    `# manifest: ${app.manifest}, rendered by kustomize from ${join(app.overlayDir, 'kustomization.yaml')} (dist/${dist} with these images)`,
+    ...Object.entries(app.images).map(([service, image]) => `#   ${service}: ${image}`),
+    `export KUBECONFIG=${shellQuote(plan.kubeconfig)} PATH=${shellQuote(plan.binDir)}:"$PATH"`,
   ];
   const sections: Array<[Step, string]> = [
     ...plan.steps.map((step): [Step, string] => [step, '']),

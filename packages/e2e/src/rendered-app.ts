@@ -1,9 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { isRecord, type KubernetesObject } from '@appdist/kustomize/kubernetes-object';
-import { build, buildYaml } from '@appdist/kustomize/kustomize';
-import type { E2EDistribution } from './distributions.js';
-import { chooseImage, E2E_SERVICES, type E2EImages, parseImageRef } from './images.js';
+import { imageName, SERVICE_NAMES } from '@appdist/catalogue';
+import { isRecord } from '@appdist/catalogue/repository';
+import type { KubernetesObject } from '@appdist/kustomize/kubernetes-object';
+import { buildYaml, parseObjects } from '@appdist/kustomize/kustomize';
+import { stringify } from 'yaml';
+import { checkTag, type E2EImages, parseImageRef } from './images.js';
 
 /** A Canary as the run needs it: what it targets and how Flagger calls its conformance hook. */
 export interface CanaryFacts {
@@ -46,62 +48,47 @@ export interface RenderedApp {
   gatewayHost?: string;
 }
 
-function recordAt(value: unknown, ...path: string[]): Record<string, unknown> | undefined {
-  let current = value;
-  for (const key of path) {
-    if (!isRecord(current)) return undefined;
-    current = current[key];
-  }
-  return isRecord(current) ? current : undefined;
+/** The value at `path` in a rendered object, undefined where a step of the path is missing. */
+function at(value: unknown, ...path: string[]): unknown {
+  return path.reduce((current, key) => (isRecord(current) ? current[key] : undefined), value);
 }
 
-function arrayAt(value: unknown, ...path: string[]): unknown[] {
-  const parent = recordAt(value, ...path.slice(0, -1));
-  const last = path.at(-1);
-  const found = parent && last !== undefined ? parent[last] : undefined;
-  return Array.isArray(found) ? found : [];
-}
-
-function stringAt(value: unknown, ...path: string[]): string | undefined {
-  const parent = recordAt(value, ...path.slice(0, -1));
-  const last = path.at(-1);
-  const found = parent && last !== undefined ? parent[last] : undefined;
-  return typeof found === 'string' ? found : undefined;
+function records(value: unknown): Record<string, unknown>[] {
+  return Array.isArray(value) ? value.filter(isRecord) : [];
 }
 
 /** The container named like its Deployment, else the first: how the base names them. */
 function applicationContainer(deployment: KubernetesObject): { name: string; image: string } {
-  const containers = arrayAt(deployment, 'spec', 'template', 'spec', 'containers').filter(isRecord);
+  const containers = records(at(deployment, 'spec', 'template', 'spec', 'containers'));
   const chosen =
     containers.find((container) => container.name === deployment.metadata.name) ?? containers[0];
-  if (!chosen || typeof chosen.name !== 'string' || typeof chosen.image !== 'string') {
+  if (typeof chosen?.name !== 'string' || typeof chosen.image !== 'string') {
     throw new Error(`Deployment ${deployment.metadata.name} renders no container with an image`);
   }
   return { name: chosen.name, image: chosen.image };
 }
 
 function conformanceHook(canary: KubernetesObject, target: string): CanaryFacts['conformance'] {
-  const hook = arrayAt(canary, 'spec', 'analysis', 'webhooks')
-    .filter(isRecord)
-    .find((webhook) => webhook.type === 'pre-rollout');
-  const url = hook && typeof hook.url === 'string' ? hook.url : undefined;
-  if (!hook || !url) {
+  const hook = records(at(canary, 'spec', 'analysis', 'webhooks')).find(
+    (webhook) => webhook.type === 'pre-rollout',
+  );
+  if (typeof hook?.url !== 'string') {
     throw new Error(
       `Canary ${canary.metadata.name} renders no pre-rollout webhook to run conformance`,
     );
   }
   const metadata: Record<string, string> = {};
-  for (const [key, value] of Object.entries(recordAt(hook, 'metadata') ?? {})) {
+  for (const [key, value] of Object.entries(isRecord(hook.metadata) ? hook.metadata : {})) {
     if (typeof value === 'string') {
       metadata[key] = value.replace(`//${target}-canary.`, `//${target}-primary.`);
     }
   }
-  return { url, metadata };
+  return { url: hook.url, metadata };
 }
 
 function serviceOrder(name: string): number {
-  const index = (E2E_SERVICES as readonly string[]).indexOf(name);
-  return index === -1 ? E2E_SERVICES.length : index;
+  const index = (SERVICE_NAMES as readonly string[]).indexOf(name);
+  return index === -1 ? SERVICE_NAMES.length : index;
 }
 
 /** The facts the steps need, read from the rendered objects rather than assumed. */
@@ -113,27 +100,27 @@ export function describeApp(
       .filter((object) => object.kind === 'Deployment')
       .map((object) => [object.metadata.name, object]),
   );
-  const deploymentImages: Record<string, string> = {};
-  for (const [name, deployment] of deployments) {
-    deploymentImages[name] = applicationContainer(deployment).image;
-  }
+  const deploymentImages = Object.fromEntries(
+    [...deployments].map(([name, deployment]) => [name, applicationContainer(deployment).image]),
+  );
 
   const canaries: CanaryFacts[] = objects
     .filter((object) => object.kind === 'Canary')
     .map((canary) => {
-      const target = stringAt(canary, 'spec', 'targetRef', 'name');
-      const deployment = target ? deployments.get(target) : undefined;
-      if (!target || !deployment) {
+      const target = at(canary, 'spec', 'targetRef', 'name');
+      const deployment = typeof target === 'string' ? deployments.get(target) : undefined;
+      if (typeof target !== 'string' || !deployment) {
         throw new Error(`Canary ${canary.metadata.name} targets no Deployment of the same render`);
       }
-      const port = recordAt(canary, 'spec', 'service')?.port;
+      const port = at(canary, 'spec', 'service', 'port');
       if (typeof port !== 'number') {
         throw new Error(`Canary ${canary.metadata.name} has no spec.service.port`);
       }
+      const provider = at(canary, 'spec', 'provider');
       return {
         name: canary.metadata.name,
         target,
-        provider: stringAt(canary, 'spec', 'provider'),
+        provider: typeof provider === 'string' ? provider : undefined,
         port,
         container: applicationContainer(deployment).name,
         conformance: conformanceHook(canary, target),
@@ -153,10 +140,10 @@ export function describeApp(
   const gateway = objects.find(
     (object) => object.kind === 'Gateway' && object.apiVersion.startsWith('networking.istio.io/'),
   );
-  const gatewayServer = gateway ? arrayAt(gateway, 'spec', 'servers').find(isRecord) : undefined;
-  const gatewayHost = gatewayServer
-    ? arrayAt(gatewayServer, 'hosts').find((host) => typeof host === 'string')
-    : undefined;
+  const [server] = records(at(gateway, 'spec', 'servers'));
+  const gatewayHost = (at(server, 'hosts') as unknown[] | undefined)?.find(
+    (host) => typeof host === 'string',
+  );
 
   const namespace = objects.find((object) => object.kind === 'Canary')?.metadata.namespace;
   return {
@@ -164,55 +151,47 @@ export function describeApp(
     canaries,
     plainWorkloads,
     deploymentImages,
-    ...(typeof gatewayHost === 'string' ? { gatewayHost } : {}),
+    ...(typeof gatewayHost === 'string' && { gatewayHost }),
   };
 }
 
-function yamlString(value: string): string {
-  // JSON strings are YAML double-quoted scalars: no value can change meaning.
-  return JSON.stringify(value);
-}
-
 /**
- * The temporary overlay: the distribution as a resource and one `images:` entry per service,
- * keyed by the name the distribution renders (so a renamed registry still matches).
+ * The temporary overlay: the distribution as a resource and an `images:` entry for each service
+ * given an image (or, with `tag`, for every other one); the rest keep what dist/ pins, which is
+ * what `docker buildx bake kind --load` builds by default.
  */
-export function overlayKustomization(
-  distDir: string,
-  overlayDir: string,
-  currentImages: Record<string, string>,
-  images: E2EImages,
-  dist: E2EDistribution,
-): string {
-  const lines = [
-    `# Written by the appdist e2e harness: ${dist} with the images built for this run.`,
-    'apiVersion: kustomize.config.k8s.io/v1beta1',
-    'kind: Kustomization',
-    'resources:',
-    `  - ${yamlString(relative(overlayDir, distDir))}`,
-    'images:',
-  ];
-  for (const service of E2E_SERVICES) {
-    const current = currentImages[service];
-    if (!current) throw new Error(`${dist} renders no Deployment ${service}`);
-    const wanted = parseImageRef(images[service]);
-    lines.push(`  - name: ${yamlString(parseImageRef(current).name)}`);
-    lines.push(`    newName: ${yamlString(wanted.name)}`);
-    if (wanted.tag !== undefined) lines.push(`    newTag: ${yamlString(wanted.tag)}`);
-    if (wanted.digest !== undefined) lines.push(`    digest: ${yamlString(wanted.digest)}`);
-  }
-  return `${lines.join('\n')}\n`;
+function overlayKustomization(options: RenderOptions, overlayDir: string): string {
+  const images = SERVICE_NAMES.flatMap((service): Record<string, string | undefined>[] => {
+    const given = options.images[service];
+    const name = imageName(service);
+    if (given === undefined)
+      return options.tag === undefined ? [] : [{ name, newTag: checkTag(options.tag) }];
+    const { name: newName, tag: newTag, digest } = parseImageRef(given);
+    return [{ name, newName, newTag, digest }];
+  });
+  const kustomization = {
+    apiVersion: 'kustomize.config.k8s.io/v1beta1',
+    kind: 'Kustomization',
+    resources: [relative(overlayDir, options.distDir)],
+    images,
+  };
+  // Double-quoted scalars: no image name or tag can change meaning as YAML.
+  const yaml = stringify(kustomization, {
+    defaultStringType: 'QUOTE_DOUBLE',
+    defaultKeyType: 'PLAIN',
+  });
+  return `# Written by the appdist e2e harness: ${options.dist} with the images built for this run.\n${yaml}`;
 }
 
 export interface RenderOptions {
   distDir: string;
-  dist: E2EDistribution;
+  dist: string;
   /** Images given per service; the others keep the distribution's image (with `tag`, if set). */
   images: Partial<E2EImages>;
-  tag?: string;
+  tag?: string | undefined;
   /** The run's folder; the overlay and the rendered manifest are written under it. */
   workDir: string;
-  env?: NodeJS.ProcessEnv;
+  env?: NodeJS.ProcessEnv | undefined;
 }
 
 /**
@@ -220,38 +199,29 @@ export interface RenderOptions {
  * editing image lines), writes the YAML the run applies, and checks every service's image.
  */
 export async function renderApp(options: RenderOptions): Promise<RenderedApp> {
-  const buildOptions = options.env ? { env: options.env } : {};
-  const original = describeApp(await build(options.distDir, buildOptions));
-  const images = {} as E2EImages;
-  for (const service of E2E_SERVICES) {
-    const pinned = original.deploymentImages[service];
-    if (!pinned) throw new Error(`${options.dist} renders no Deployment ${service}`);
-    images[service] = chooseImage(pinned, options.images[service], options.tag);
-  }
-  const overlayDir = join(options.workDir, 'overlay');
+  const { dist, workDir } = options;
+  const overlayDir = join(workDir, 'overlay');
   await mkdir(overlayDir, { recursive: true });
   await writeFile(
     join(overlayDir, 'kustomization.yaml'),
-    overlayKustomization(
-      options.distDir,
-      overlayDir,
-      original.deploymentImages,
-      images,
-      options.dist,
-    ),
+    overlayKustomization(options, overlayDir),
   );
-
-  const manifest = join(options.workDir, 'rendered', `${options.dist}.yaml`);
-  await mkdir(join(options.workDir, 'rendered'), { recursive: true });
-  await writeFile(manifest, await buildYaml(overlayDir, buildOptions));
-  const app = describeApp(await build(overlayDir, buildOptions));
-  for (const service of E2E_SERVICES) {
-    if (app.deploymentImages[service] !== images[service]) {
-      throw new Error(
-        `the overlay renders ${service} with ${app.deploymentImages[service] ?? 'no image'}, not ${images[service]}`,
-      );
+  const manifest = join(workDir, 'rendered', `${dist}.yaml`);
+  await mkdir(join(workDir, 'rendered'), { recursive: true });
+  const yaml = await buildYaml(overlayDir, options.env ? { env: options.env } : {});
+  await writeFile(manifest, yaml);
+  const app = describeApp(parseObjects(yaml, overlayDir));
+  const images = {} as E2EImages;
+  for (const service of SERVICE_NAMES) {
+    const rendered = app.deploymentImages[service];
+    const tagged = options.tag === undefined ? undefined : `${imageName(service)}:${options.tag}`;
+    const wanted = options.images[service] ?? tagged ?? rendered;
+    if (!rendered) throw new Error(`${dist} renders no Deployment ${service}`);
+    if (rendered !== wanted) {
+      throw new Error(`the overlay renders ${service} with ${rendered}, not ${wanted}`);
     }
+    images[service] = rendered;
   }
-  if (app.canaries.length === 0) throw new Error(`${options.dist} renders no Canary`);
+  if (app.canaries.length === 0) throw new Error(`${dist} renders no Canary`);
   return { ...app, overlayDir, manifest, images };
 }

