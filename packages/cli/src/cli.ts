@@ -169,7 +169,7 @@ Examples:
     .option('--plan', 'print the commands in order, grouped by step; run nothing')
     .option(
       '--image <service=image...>',
-      'a locally built image for a service (repeatable); default: the image dist/ pins, which `docker buildx bake kind --load` builds',
+      'a locally built image for a service (repeatable); default: the image dist/ pins, which `bash ci/bake.sh kind --load` builds',
     )
     .option('--tag <tag>', "the tag of every image not given by --image (docker-bake.hcl's TAG)")
     .option(

@@ -15,7 +15,7 @@ export interface E2ECommandOptions {
   plan?: boolean;
   /**
    * `service=image` pairs (the CLI's repeated --image). A service left out runs the image dist/
-   * pins (with `tag`, if given): what `docker buildx bake kind --load` builds.
+   * pins (with `tag`, if given): what `bash ci/bake.sh kind --load` builds.
    */
   images?: readonly string[];
   /** The tag of every image not given in `images`, as docker-bake.hcl's TAG (e.g. sha-3f2c1e0). */

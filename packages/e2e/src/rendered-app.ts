@@ -158,7 +158,7 @@ export function describeApp(
 /**
  * The temporary overlay: the distribution as a resource and an `images:` entry for each service
  * given an image (or, with `tag`, for every other one); the rest keep what dist/ pins, which is
- * what `docker buildx bake kind --load` builds by default.
+ * what `bash ci/bake.sh kind --load` builds by default.
  */
 function overlayKustomization(options: RenderOptions, overlayDir: string): string {
   const images = SERVICE_NAMES.flatMap((service): Record<string, string | undefined>[] => {
