@@ -10,6 +10,8 @@ export interface PlannedTask {
   dependencies: string[];
   /** Whether turbo may replay the task from its cache instead of running it. */
   cache: boolean;
+  /** The files whose hashes key its cache, relative to its package. */
+  inputs: string[];
 }
 
 export type TaskGraph = Map<string, PlannedTask>;
@@ -31,6 +33,7 @@ export async function planTasks(root: string, tasks: string[]): Promise<TaskGrap
       command: typeof task.command === 'string' ? task.command : '',
       dependencies: Array.isArray(task.dependencies) ? task.dependencies.map(String) : [],
       cache: (task.resolvedTaskDefinition as { cache?: unknown } | undefined)?.cache !== false,
+      inputs: Object.keys(task.inputs ?? {}),
     });
   }
   return graph;

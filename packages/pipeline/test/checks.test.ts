@@ -191,6 +191,7 @@ describe('waitsFor', () => {
         command: '',
         dependencies: dependencies as string[],
         cache: true,
+        inputs: [],
       },
     ]),
   );

@@ -67,3 +67,49 @@ describe('the release task (turbo run release --dry=json)', async () => {
     expect(waitsFor(graph, '//#release', '//#bump')).toBe(true);
   });
 });
+
+describe("what reruns a package's tests (turbo run test --dry=json)", async () => {
+  const graph = await planTasks(root, ['test']);
+  const tests = [...graph.values()].filter((t) => t.taskId.endsWith('#test'));
+  const reads = (id: string, path: string) => task(graph, id).inputs.includes(path);
+
+  it("every package's tests rerun when the shared vitest or TypeScript configuration changes", () => {
+    expect(tests.length).toBeGreaterThan(10);
+    for (const test of tests) {
+      expect(test.inputs, test.taskId).toContain('../../vitest.shared.ts');
+      expect(test.inputs, test.taskId).toContain('../../tsconfig.base.json');
+    }
+  });
+
+  it('a manifest under dist/ reruns the tests that render it, and only those', () => {
+    const rendering = tests.filter((t) => t.inputs.includes('../../dist/base/kustomization.yaml'));
+    expect(rendering.map((t) => t.taskId)).toEqual(
+      expect.arrayContaining([
+        '@appdist/validation#test',
+        '@appdist/cli#test',
+        '@appdist/catalogue#test',
+      ]),
+    );
+    for (const id of [
+      '@appdist/service-kit#test',
+      '@appdist/backend#test',
+      '@appdist/testing#test',
+    ]) {
+      expect(
+        task(graph, id).inputs.filter((path) => path.startsWith('../../dist/')),
+        id,
+      ).toEqual([]);
+    }
+  });
+
+  it('the files the catalogue check reads rerun it', () => {
+    for (const path of [
+      '../../docker-bake.hcl',
+      '../../turbo.json',
+      '../../.changeset/config.json',
+    ]) {
+      expect(reads('@appdist/catalogue#test', path), path).toBe(true);
+    }
+    expect(reads('@appdist/service-kit#test', '../../docker-bake.hcl')).toBe(false);
+  });
+});
