@@ -155,7 +155,7 @@ export async function runLocalE2E(options: LocalE2EOptions): Promise<StepResult[
     const value = await prometheus.query(renderQuery(template, variables));
     const { min = -Infinity, max = Infinity } = range;
     const ok = value !== undefined && value >= min && value <= max;
-    return { value, ok, range: `${min}..${max}` };
+    return { value, ok, range: `${range.min ?? '-∞'}..${range.max ?? '∞'}` };
   };
   /** Polls the verdict until it is `wanted` (no data is never a pass), for at most 45 s. */
   const until = async (service: CanaryService, metric: string, wanted: boolean) => {
