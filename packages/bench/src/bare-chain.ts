@@ -1,4 +1,8 @@
-import { type ListeningChild, spawnListening } from './child.js';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { terminate } from '@appdist/local-stack/stack';
 import { benchScript } from './repository.js';
 
 export interface BareChain {
@@ -10,24 +14,43 @@ export interface BareChain {
 
 /** The redirect baseline: three node:http processes, cache-like first, each calling the next. */
 export async function startBareChain(): Promise<BareChain> {
-  const script = benchScript('bare-chain-server.js');
-  const started: ListeningChild[] = [];
+  const started: { pid: number; port: number; stop(): Promise<void> }[] = [];
+  const stop = async () => {
+    await Promise.all(started.map((hop) => hop.stop()));
+  };
   try {
-    const cache = await spawnListening(script, ['cache']);
-    started.push(cache);
-    const backend = await spawnListening(script, ['backend', String(cache.port)]);
-    started.push(backend);
-    const frontend = await spawnListening(script, ['frontend', String(backend.port)]);
-    started.push(frontend);
-    return {
-      url: frontend.url,
-      pids: { frontend: frontend.pid, backend: backend.pid, cache: cache.pid },
-      stop: async () => {
-        await Promise.all(started.map((process) => process.stop()));
-      },
-    };
+    for (const role of ['cache', 'backend', 'frontend']) {
+      const upstream = started.at(-1);
+      started.push(await startHop(upstream ? [role, String(upstream.port)] : [role]));
+    }
   } catch (error) {
-    await Promise.all(started.map((process) => process.stop()));
+    await stop();
     throw error;
   }
+  const [cache, backend, frontend] = started.map((hop) => hop.pid) as [number, number, number];
+  return { url: `http://127.0.0.1:${started[2]?.port}`, pids: { frontend, backend, cache }, stop };
+}
+
+/** `node bare-chain-server.js <role> [upstream port]`, once it has printed `listening <port>`. */
+async function startHop(args: string[]) {
+  const child = spawn(process.execPath, [benchScript('bare-chain-server.js'), ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const listening = async () => {
+    for await (const line of createInterface({ input: child.stdout })) {
+      const match = /^listening (\d+)$/.exec(line);
+      if (match) return Number(match[1]);
+    }
+    return undefined;
+  };
+  const port = await Promise.race([
+    listening(),
+    once(child, 'exit').then(() => undefined),
+    sleep(10_000, undefined, { ref: false }),
+  ]);
+  if (port === undefined || child.pid === undefined) {
+    child.kill('SIGKILL');
+    throw new Error(`bare-chain-server.js ${args.join(' ')} did not listen within 10 s`);
+  }
+  return { pid: child.pid, port, stop: () => terminate(child) };
 }

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 
 export interface MachineInfo {
@@ -11,20 +10,11 @@ export interface MachineInfo {
   loadAverage1m: number;
 }
 
-function cpuModel(): string {
-  try {
-    const match = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
-    if (match?.[1]) return match[1].trim();
-  } catch {
-    // not Linux: fall back to what Node reports
-  }
-  return cpus()[0]?.model ?? 'unknown';
-}
-
 export function machineInfo(): MachineInfo {
   return {
     cores: availableParallelism(),
-    cpuModel: cpuModel(),
+    // Node reads the model name from /proc/cpuinfo on Linux.
+    cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     node: process.version,
     platform: `${process.platform} ${process.arch}`,

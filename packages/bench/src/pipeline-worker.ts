@@ -1,6 +1,6 @@
 /**
  * The distribution pipeline in a fresh process, so the first pass is cold: it renders and
- * validates dist/app-kubernetes, app-istio, app-linkerd and examples/provider as
+ * validates every distribution of the catalogue (dist/app-<mesh>) and examples/provider as
  * `appdist validate` does (one after the other here, so the times add up), `passes` times, and
  * prints the timings as JSON. With --render-only it renders the same folders the same way and
  * validates nothing, without loading validation: the baseline.
@@ -32,7 +32,7 @@ const schemas = await schemaModule?.SchemaValidator.create();
 const schemaMs = performance.now() - schemaStart;
 const options = schemas ? { schemas } : { validate: false };
 
-const DISTRIBUTIONS = ['app-kubernetes', 'app-istio', 'app-linkerd'];
+const { DISTRIBUTIONS } = await import('@appdist/catalogue');
 const results = [];
 for (let pass = 0; pass < passes; pass++) {
   const passStart = performance.now();
@@ -55,7 +55,7 @@ for (let pass = 0; pass < passes; pass++) {
   });
 }
 
-// A cross-check of the baseline: kustomize of the three distributions on its own, outside the
+// A cross-check of the baseline: kustomize of the distributions on their own, outside the
 // pipeline, to compare with the time the pipeline measured around the same builds.
 const { build } = await import('@appdist/kustomize/kustomize');
 const kustomizeOnly = [];

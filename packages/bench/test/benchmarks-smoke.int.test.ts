@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SERVICE_NAMES } from '@appdist/catalogue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBenchmark } from '../src/benchmarks/create.js';
 import { pipelineBenchmark } from '../src/benchmarks/pipeline.js';
@@ -92,13 +93,7 @@ describe('smoke: every benchmark runs end to end for about a second', () => {
   it('startup: every service becomes ready', async () => {
     const result = await startupBenchmark({ runs: 1 });
     expectMeasured(result);
-    expect(result.figures.map((figure) => figure.label)).toEqual([
-      'database',
-      'cache',
-      'backend',
-      'frontend',
-      'tester',
-    ]);
+    expect(result.figures.map((figure) => figure.label)).toEqual([...SERVICE_NAMES]);
   }, 120_000);
 
   it('turbo: the second run of a fixture monorepo is FULL TURBO', async () => {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { alternation, cpuMicrosPerRequest, type MeasuredLoad } from '../src/measure.js';
+import {
+  alternation,
+  cpuDelta,
+  cpuMicrosPerRequest,
+  cpuSnapshot,
+  type MeasuredLoad,
+} from '../src/measure.js';
 
 function run(requests: number, cpuMs: Record<string, number>): MeasuredLoad {
   return {
@@ -34,5 +40,23 @@ describe('cpuMicrosPerRequest', () => {
 
   it('is NaN when nothing completed', () => {
     expect(cpuMicrosPerRequest(run(0, { frontend: 10 }))).toBeNaN();
+  });
+});
+
+describe('cpuSnapshot', () => {
+  it('reads the CPU time of a live process, which only grows', async () => {
+    const before = await cpuSnapshot({ self: process.pid });
+    let x = 0;
+    for (let i = 0; i < 2e7; i++) x += i;
+    expect(x).toBeGreaterThan(0);
+    const after = await cpuSnapshot({ self: process.pid });
+    expect(before.self).toBeGreaterThan(0);
+    expect(cpuDelta(before, after).self).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('cpuDelta', () => {
+  it('subtracts per process', () => {
+    expect(cpuDelta({ a: 10, b: 5 }, { a: 25, b: 5 })).toEqual({ a: 15, b: 0 });
   });
 });

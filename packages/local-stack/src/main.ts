@@ -1,16 +1,20 @@
 #!/usr/bin/env node
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { SERVICE_NAMES, SERVICES } from '@appdist/catalogue';
 import { formatLogLine } from './log-format.js';
-import { startLocalStack } from './stack.js';
+import { FRONTEND_PORT, startLocalStack } from './stack.js';
 
+const offsets = SERVICES.filter((s) => s.localPort !== FRONTEND_PORT).map(
+  (s) => `${s.name} +${s.localPort - FRONTEND_PORT}`,
+);
 const HELP = `Usage: npm start [-- options]
 
-Runs frontend, backend, cache, database and tester as local processes and stops them all on Ctrl-C.
+Runs ${SERVICE_NAMES.join(', ')} as local processes and stops them all on Ctrl-C.
 
 Options:
-  --port <n>        frontend port; backend, cache, database use the next three, tester +10
-                    (default: $PORT or 8080)
+  --port <n>        frontend port; the others keep their offsets from it:
+                    ${offsets.join(', ')} (default: $PORT or ${FRONTEND_PORT})
   --data-dir <dir>  embedded PostgreSQL data folder when DATABASE_URL is unset (default: .data/pglite)
   --log-level <l>   fatal|error|warn|info|debug|trace|silent (default: info)
   --quiet           print only warnings and errors of the services
@@ -33,10 +37,11 @@ async function main(): Promise<void> {
     process.stdout.write(HELP);
     return;
   }
-  const port = Number(values.port ?? process.env.PORT ?? 8080);
-  if (!Number.isInteger(port) || port < 1 || port > 65525) {
+  const port = Number(values.port ?? process.env.PORT ?? FRONTEND_PORT);
+  const highest = 65535 - Math.max(...SERVICES.map((s) => s.localPort - FRONTEND_PORT));
+  if (!Number.isInteger(port) || port < 1 || port > highest) {
     process.stderr.write(
-      `--port: expected a port number from 1 to 65525, got ${JSON.stringify(values.port ?? process.env.PORT)}\n`,
+      `--port: expected a port number from 1 to ${highest}, got ${JSON.stringify(values.port ?? process.env.PORT)}\n`,
     );
     process.exit(2);
   }
@@ -46,8 +51,8 @@ async function main(): Promise<void> {
   const dataDir = resolve(values['data-dir'] ?? '.data/pglite');
 
   process.stdout.write(
-    `Starting appdist: database (${databaseUrl ? 'DATABASE_URL' : `embedded PostgreSQL in ${dataDir}`}), ` +
-      `cache (${redisUrl ? 'REDIS_URL' : 'in-process store'}), backend, frontend, tester…\n`,
+    `Starting appdist: database on ${databaseUrl ? 'DATABASE_URL' : `embedded PostgreSQL in ${dataDir}`}, ` +
+      `cache on ${redisUrl ? 'REDIS_URL' : 'its in-process store'}…\n`,
   );
   let stack: Awaited<ReturnType<typeof startLocalStack>>;
   try {
@@ -66,10 +71,9 @@ async function main(): Promise<void> {
   }
 
   process.stdout.write(
-    `\nappdist is running: http://localhost:${port}\n` +
-      `  API      http://localhost:${port}/api/links\n` +
-      `  tester   http://localhost:${port + 10} (Flagger webhooks and approval gates)\n` +
-      `  backend  ${stack.urls.backend}   cache ${stack.urls.cache}   database ${stack.urls.database}\n` +
+    `\nappdist is running: ${stack.urls.frontend} (API: /api/links)\n` +
+      `  tester ${stack.urls.tester}: Flagger's webhooks and the approval gates\n` +
+      `  ${SERVICE_NAMES.map((name) => `${name} ${stack.urls[name]}`).join('   ')}\n` +
       'Press Ctrl-C to stop.\n\n',
   );
 

@@ -3,27 +3,28 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '@appdist/testing/ports';
+import {
+  packageName,
+  SERVICE_NAMES,
+  SERVICES,
+  type ServiceName,
+  serviceEntry,
+  startOrder,
+} from '@appdist/catalogue';
+import getPort from 'get-port';
 
-export const SERVICE_NAMES = ['database', 'cache', 'backend', 'frontend', 'tester'] as const;
-export type ServiceName = (typeof SERVICE_NAMES)[number];
-
-// Started in this order (each waits for the ones before it to be ready) and stopped in reverse.
-const START_ORDER: readonly (readonly ServiceName[])[] = [
-  ['database', 'cache', 'tester'],
-  ['backend'],
-  ['frontend'],
-];
+/** `--port` moves every service by the same offset from its catalogue port. */
+export const FRONTEND_PORT = serviceEntry('frontend').localPort;
 
 export interface LocalStackOptions {
-  /** Frontend port; backend, cache and database take the next three, the tester base + 10. Default 8080. */
+  /** The frontend's port; every service keeps its catalogue offset from it. Default 8080. */
   basePort?: number;
   /** Ports per service, overriding basePort (tests pass free ports). */
   ports?: Partial<Record<ServiceName, number>>;
   /** PostgreSQL for the database service; unset: embedded PGlite under embeddedDataDir. */
   databaseUrl?: string;
   embeddedDataDir?: string;
-  /** Redis for the cache service; unset: its in-process store. */
+  /** Redis for the cache service and the tester's gates; unset: their in-process stores. */
   redisUrl?: string;
   redisKeyPrefix?: string;
   logLevel?: string;
@@ -44,139 +45,149 @@ export interface ServiceProcess {
   name: ServiceName;
   url: string;
   child: ChildProcess;
+  /** SIGTERM (the service drains), SIGKILL if it has not exited within 30 s. */
+  stop(): Promise<void>;
 }
 
 export interface LocalStack {
   urls: Record<ServiceName, string>;
   services: Map<ServiceName, ServiceProcess>;
+  /** The environment the stack starts a service with, its PORT included. */
+  environment(name: ServiceName): Record<string, string>;
   /** SIGTERM to one service (it drains as in Kubernetes), then a new process with optional extra env. */
   restart(name: ServiceName, env?: Record<string, string>): Promise<void>;
-  /** Stops every service, frontend first; SIGKILL for any that has not exited within the timeout. */
+  /** One more ready process of a service, configured as the stack's, on a free port; the caller stops it. */
+  replica(name: ServiceName): Promise<ServiceProcess>;
+  /** Stops every service, callers first; SIGKILL for any that has not exited within the timeout. */
   stop(): Promise<void>;
 }
 
 /** A free port for every service, for runs beside other stacks (tests, the local end-to-end run). */
 export async function freeServicePorts(): Promise<Record<ServiceName, number>> {
-  const entries = [];
-  for (const name of SERVICE_NAMES) entries.push([name, await freePort()] as const);
-  return Object.fromEntries(entries) as Record<ServiceName, number>;
+  const ports: Partial<Record<ServiceName, number>> = {};
+  for (const name of SERVICE_NAMES) ports[name] = await getPort({ host: '127.0.0.1' });
+  return ports as Record<ServiceName, number>;
 }
 
 export function serviceEntryPoint(name: ServiceName): string {
-  return fileURLToPath(import.meta.resolve(`@appdist/${name}/main`));
+  return fileURLToPath(import.meta.resolve(`${packageName(name)}/main`));
 }
 
-export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  const base = options.basePort ?? 8080;
-  const ports: Record<ServiceName, number> = {
-    frontend: options.ports?.frontend ?? base,
-    backend: options.ports?.backend ?? base + 1,
-    cache: options.ports?.cache ?? base + 2,
-    database: options.ports?.database ?? base + 3,
-    tester: options.ports?.tester ?? base + 10,
-  };
-  const urls = Object.fromEntries(
-    SERVICE_NAMES.map((name) => [name, `http://127.0.0.1:${ports[name]}`]),
-  ) as Record<ServiceName, string>;
+// A variable the caller's shell has set (e.g. DATABASE_URL) must not reach the wrong service.
+const NOT_INHERITED = ['DATABASE_URL', 'REDIS_URL', 'PORT', 'HOST'];
 
-  const common = {
-    HOST: '127.0.0.1',
-    LOG_LEVEL: options.logLevel ?? 'info',
-    // Nothing routes to these processes but us, so there is no endpoint update to wait for.
-    SHUTDOWN_DELAY_MS: '0',
-  };
-  const serviceEnv: Record<ServiceName, Record<string, string>> = {
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const offset = (options.basePort ?? FRONTEND_PORT) - FRONTEND_PORT;
+  const ports = Object.fromEntries(
+    SERVICES.map(({ name, localPort }) => [name, options.ports?.[name] ?? localPort + offset]),
+  ) as Record<ServiceName, number>;
+  const urlOf = (port: number) => `http://127.0.0.1:${port}`;
+  const urls = Object.fromEntries(
+    SERVICE_NAMES.map((name) => [name, urlOf(ports[name])]),
+  ) as Record<ServiceName, string>;
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !NOT_INHERITED.includes(key)),
+  ) as Record<string, string>;
+  const redis = (prefix: string) => ({
+    ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
+    ...(options.redisKeyPrefix ? { REDIS_KEY_PREFIX: `${options.redisKeyPrefix}${prefix}` } : {}),
+  });
+  // What each store-backed service needs; the tester keeps its gates under a prefix of their own.
+  const stores: Partial<Record<ServiceName, Record<string, string>>> = {
     database: {
       ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
       ...(options.embeddedDataDir ? { EMBEDDED_DATA_DIR: options.embeddedDataDir } : {}),
     },
-    cache: {
-      ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
-      ...(options.redisKeyPrefix ? { REDIS_KEY_PREFIX: options.redisKeyPrefix } : {}),
-    },
-    backend: { CACHE_SERVICE_URL: urls.cache, DATABASE_SERVICE_URL: urls.database },
-    frontend: { BACKEND_URL: urls.backend },
-    // Gates persist in Redis when there is one, under a prefix of their own.
-    tester: {
-      ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
-      ...(options.redisKeyPrefix ? { REDIS_KEY_PREFIX: `${options.redisKeyPrefix}tester:` } : {}),
-    },
+    cache: redis(''),
+    tester: redis('tester:'),
+  };
+  const environment = (name: ServiceName, port = ports[name]): Record<string, string> => {
+    const { calls } = serviceEntry(name);
+    return {
+      ...inherited,
+      HOST: '127.0.0.1',
+      LOG_LEVEL: options.logLevel ?? 'info',
+      // Nothing routes to these processes but us, so there is no endpoint update to wait for.
+      SHUTDOWN_DELAY_MS: '0',
+      ...stores[name],
+      ...Object.fromEntries(
+        Object.entries(calls).map(([variable, callee]) => [variable, urls[callee as ServiceName]]),
+      ),
+      ...options.env?.[name],
+      PORT: String(port),
+    };
   };
 
   const services = new Map<ServiceName, ServiceProcess>();
-  const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
+  const everyChild = new Set<ChildProcess>();
   // Detached children outlive a parent that dies without stopping them; take them along.
   const killOnExit = () => {
-    for (const { child } of services.values()) child.kill('SIGKILL');
+    for (const child of everyChild) child.kill('SIGKILL');
   };
   process.once('exit', killOnExit);
 
-  const launch = async (name: ServiceName, extraEnv: Record<string, string> = {}) => {
-    // A variable the caller's shell has set (e.g. DATABASE_URL) must not leak into the wrong service.
-    const inherited = Object.fromEntries(
-      Object.entries(process.env).filter(
-        ([key]) => !['DATABASE_URL', 'REDIS_URL', 'PORT', 'HOST'].includes(key),
-      ),
-    );
+  const launch = async (name: ServiceName, env: Record<string, string>) => {
     const child = spawn(process.execPath, [serviceEntryPoint(name)], {
-      env: {
-        ...inherited,
-        ...common,
-        ...serviceEnv[name],
-        ...options.env?.[name],
-        ...extraEnv,
-        PORT: String(ports[name]),
-      },
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: options.detached ?? false,
     });
+    everyChild.add(child);
+    child.once('exit', () => everyChild.delete(child));
     for (const stream of [child.stdout, child.stderr]) {
-      if (!stream) continue;
-      createInterface({ input: stream }).on('line', (line) => options.onLog?.(name, line));
+      if (stream) createInterface({ input: stream }).on('line', (l) => options.onLog?.(name, l));
     }
-    services.set(name, { name, url: urls[name], child });
-    await waitUntilReady(name, urls[name], child, readyTimeoutMs);
+    const url = urlOf(Number(env.PORT));
+    const service = { name, url, child, stop: () => terminate(child, 30_000) };
+    try {
+      await waitUntilReady(service, options.readyTimeoutMs ?? 60_000);
+    } catch (error) {
+      child.kill('SIGKILL');
+      throw error;
+    }
+    return service;
   };
-
+  const start = async (name: ServiceName, extraEnv: Record<string, string> = {}) => {
+    const service = launch(name, { ...environment(name), ...extraEnv });
+    services.set(name, await service);
+  };
   const stopOne = async (name: ServiceName) => {
     const service = services.get(name);
-    if (!service) return;
     services.delete(name);
-    await terminate(service.child, 30_000);
+    await service?.stop();
   };
-
+  const groups = startOrder() as ServiceName[][];
   const stop = async () => {
-    for (const group of [...START_ORDER].reverse()) {
-      await Promise.all(group.map(stopOne));
-    }
+    for (const group of [...groups].reverse()) await Promise.all(group.map(stopOne));
     process.removeListener('exit', killOnExit);
   };
 
   try {
-    for (const group of START_ORDER) {
-      await Promise.all(group.map((name) => launch(name)));
-    }
+    for (const group of groups) await Promise.all(group.map((name) => start(name)));
   } catch (error) {
     await stop();
+    killOnExit();
     throw error;
   }
 
   return {
     urls,
     services,
+    environment: (name) => environment(name),
     async restart(name, env) {
       await stopOne(name);
-      await launch(name, env);
+      await start(name, env);
+    },
+    async replica(name) {
+      return launch(name, environment(name, await getPort({ host: '127.0.0.1' })));
     },
     stop,
   };
 }
 
 /** Polls /readyz until it answers 200; fails early, naming the service, if the process exits. */
-export async function waitUntilReady(
-  name: ServiceName,
-  url: string,
-  child: ChildProcess,
+async function waitUntilReady(
+  { name, url, child }: Omit<ServiceProcess, 'stop'>,
   timeoutMs: number,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;

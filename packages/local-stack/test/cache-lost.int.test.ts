@@ -4,8 +4,8 @@ import { eventually } from '@appdist/testing/eventually';
 import { createTestDatabase, type TestDatabase } from '@appdist/testing/postgres';
 import { startThrowawayRedis, type ThrowawayServer } from '@appdist/testing/throwaway';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Outcome, type RunningLoad, startLoad } from '../src/load.js';
 import { freeServicePorts, type LocalStack, startLocalStack } from '../src/stack.js';
+import { type Outcome, type RunningLoad, startLoad } from './load.js';
 import { counterValue, JSON_HEADERS, printReport } from './support.js';
 
 const CODES = 20;

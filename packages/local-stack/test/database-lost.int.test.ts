@@ -2,8 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { eventually } from '@appdist/testing/eventually';
 import { startThrowawayPostgres, type ThrowawayServer } from '@appdist/testing/throwaway';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Outcome, startLoad } from '../src/load.js';
 import { freeServicePorts, type LocalStack, startLocalStack } from '../src/stack.js';
+import { type Outcome, startLoad } from './load.js';
 import { allLinks, JSON_HEADERS, printReport } from './support.js';
 import { startTcpRelay, type TcpRelay } from './tcp-relay.js';
 

@@ -1,14 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ServiceName } from '@appdist/catalogue';
 import { eventually } from '@appdist/testing/eventually';
 import { createTestDatabase, type TestDatabase } from '@appdist/testing/postgres';
 import { createTestRedis, type TestRedis } from '@appdist/testing/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  freeServicePorts,
-  type LocalStack,
-  type ServiceName,
-  startLocalStack,
-} from '../src/stack.js';
+import { freeServicePorts, type LocalStack, startLocalStack } from '../src/stack.js';
 import { type RawResponse, rawExchange } from './raw-http.js';
 import { allLinks, counterValue, JSON_HEADERS, type StoredLink } from './support.js';
 

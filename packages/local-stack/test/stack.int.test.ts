@@ -1,10 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SERVICE_NAMES } from '@appdist/catalogue';
 import { createTestDatabase, type TestDatabase } from '@appdist/testing/postgres';
 import { createTestRedis, type TestRedis } from '@appdist/testing/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freeServicePorts, type LocalStack, SERVICE_NAMES, startLocalStack } from '../src/stack.js';
+import { freeServicePorts, type LocalStack, startLocalStack } from '../src/stack.js';
 
 interface Link {
   code: string;

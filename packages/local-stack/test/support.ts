@@ -1,4 +1,4 @@
-import type { LoadReport } from '../src/load.js';
+import type { LoadReport } from './load.js';
 
 export interface StoredLink {
   code: string;

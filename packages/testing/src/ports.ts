@@ -1,17 +1,7 @@
-import { createServer } from 'node:net';
+import getPort from 'get-port';
 
-/** A TCP port that was free a moment ago on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** A TCP port that is free on 127.0.0.1 (get-port also keeps it from being handed out twice). */
+export const freePort = (): Promise<number> => getPort({ host: '127.0.0.1' });
 
 export function uniqueSuffix(): string {
   return `${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;

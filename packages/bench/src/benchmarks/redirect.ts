@@ -3,11 +3,13 @@ import { startBareChain } from '../bare-chain.js';
 import { unexpectedAnswers } from '../load.js';
 import {
   alternation,
+  cpuByProcess,
   cpuMicrosPerRequest,
   type LoadSettings,
-  type MeasuredLoad,
+  loadFigures,
   measureLoad,
   medianOf,
+  type Runs,
 } from '../measure.js';
 import {
   atLeast,
@@ -16,7 +18,6 @@ import {
   figure,
   formatCount,
   formatNumber,
-  ratio,
 } from '../report.js';
 
 export interface RedirectOptions extends LoadSettings {
@@ -26,6 +27,7 @@ export interface RedirectOptions extends LoadSettings {
 
 const CODE = 'bench-redirect';
 const TARGET = 'https://example.com/';
+// The redirect chain, on purpose: the services a redirect passes, profiled and measured.
 const SERVICES = ['frontend', 'backend', 'cache'] as const;
 
 async function createWarmLink(frontend: string, cache: string): Promise<void> {
@@ -51,16 +53,16 @@ async function createWarmLink(frontend: string, cache: string): Promise<void> {
  * processes doing the same forwarding.
  */
 export async function redirectBenchmark(options: RedirectOptions): Promise<BenchmarkResult> {
-  const profileEnv = (service: string): Record<string, string> =>
-    options.profileDir
-      ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${options.profileDir}/${service}` }
-      : {};
-  const app = await startBenchStack({
-    frontend: profileEnv('frontend'),
-    backend: profileEnv('backend'),
-    cache: profileEnv('cache'),
-  });
-  const runs: Record<'ours' | 'baseline', MeasuredLoad[]> = { ours: [], baseline: [] };
+  const { profileDir } = options;
+  const app = await startBenchStack(
+    Object.fromEntries(
+      SERVICES.map((name) => [
+        name,
+        profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}/${name}` } : {},
+      ]),
+    ),
+  );
+  const runs: Runs = { ours: [], baseline: [] };
   try {
     const chain = await startBareChain();
     try {
@@ -69,10 +71,9 @@ export async function redirectBenchmark(options: RedirectOptions): Promise<Bench
       if (bare.status !== 302) throw new Error(`the bare chain answered ${bare.status}`);
       const ourPids = Object.fromEntries(SERVICES.map((name) => [name, app.pid(name)]));
       for (const side of alternation(options.rounds)) {
-        const url = side === 'ours' ? `${app.stack.urls.frontend}/${CODE}` : `${chain.url}/${CODE}`;
-        runs[side].push(
-          await measureLoad({ url }, options, side === 'ours' ? ourPids : chain.pids),
-        );
+        const [url, pids] =
+          side === 'ours' ? [app.stack.urls.frontend, ourPids] : [chain.url, chain.pids];
+        runs[side].push(await measureLoad({ url: `${url}/${CODE}` }, options, pids));
       }
     } finally {
       await chain.stop();
@@ -80,24 +81,11 @@ export async function redirectBenchmark(options: RedirectOptions): Promise<Bench
   } finally {
     await app.stop();
   }
-  return redirectResult(runs, options);
-}
 
-function redirectResult(
-  runs: Record<'ours' | 'baseline', MeasuredLoad[]>,
-  options: RedirectOptions,
-): BenchmarkResult {
-  const pick = (side: 'ours' | 'baseline', f: (run: MeasuredLoad) => number) =>
-    medianOf(runs[side], f);
-  const rps = (run: MeasuredLoad) => run.stats.requestsPerSecond;
-  const p99 = (run: MeasuredLoad) => run.stats.latencyP99;
-  const throughputRatio = ratio(pick('ours', rps), pick('baseline', rps)) ?? Number.NaN;
-  const p99Ratio = ratio(pick('ours', p99), pick('baseline', p99)) ?? Number.NaN;
+  const [throughput, , p99] = loadFigures(runs);
   const failed = runs.ours.reduce((sum, run) => sum + unexpectedAnswers(run.stats, 302), 0);
-  const perService = (name: string) =>
-    pick('ours', (run) => ((run.cpuMs[name] ?? 0) * 1000) / run.stats.requests);
-  const generatorShare = pick(
-    'ours',
+  const generatorShare = medianOf(
+    runs.ours,
     (run) => run.loadGeneratorCpuMs / (run.stats.durationSeconds * 1000),
   );
   return {
@@ -107,32 +95,23 @@ function redirectResult(
     baseline:
       'three bare node:http processes forwarding the same way with keep-alive (the last answers a fixed JSON url)',
     figures: [
-      figure('requests/s', '', pick('ours', rps), pick('baseline', rps)),
-      figure(
-        'latency p50',
-        'ms',
-        pick('ours', (run) => run.stats.latencyP50),
-        pick('baseline', (run) => run.stats.latencyP50),
-      ),
-      figure('latency p99', 'ms', pick('ours', p99), pick('baseline', p99)),
+      ...loadFigures(runs),
       figure(
         'CPU per request',
         'µs',
-        pick('ours', cpuMicrosPerRequest),
-        pick('baseline', cpuMicrosPerRequest),
+        medianOf(runs.ours, cpuMicrosPerRequest),
+        medianOf(runs.baseline, cpuMicrosPerRequest),
       ),
     ],
     targets: [
-      atLeast('requests/s ratio ≥ 0.5', throughputRatio, 0.5),
-      atMost('p99 ≤ 2× baseline p99', p99Ratio, 2),
+      atLeast('requests/s ratio ≥ 0.5', throughput?.ratio ?? Number.NaN, 0.5),
+      atMost('p99 ≤ 2× baseline p99', p99?.ratio ?? Number.NaN, 2),
       atMost('no request failed or answered other than 302', failed, 0, formatCount),
     ],
     notes: [
-      `CPU per request of ours by process (µs): ${SERVICES.map((name) => `${name} ${formatNumber(perService(name))}`).join(', ')}; Redis not included (shared server)`,
+      `${cpuByProcess(runs.ours, SERVICES)}; Redis not included (shared server)`,
       `the load generator (autocannon, this process) used ${formatNumber(generatorShare * 100)} % of one core on the same machine`,
-      ...(options.profileDir
-        ? [`CPU profiling was on (--cpu-prof): profiles in ${options.profileDir}`]
-        : []),
+      ...(profileDir ? [`CPU profiling was on (--cpu-prof): profiles in ${profileDir}`] : []),
     ],
     details: { settings: options, runs },
   };

@@ -1,8 +1,8 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { eventually } from '@appdist/testing/eventually';
 import { afterAll, describe, expect, it } from 'vitest';
-import { eventually } from '../src/eventually.js';
 import { startPrometheus } from '../src/prometheus.js';
 
 describe('startPrometheus', () => {

@@ -1,11 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from './ports.js';
+import getPort from 'get-port';
+import { terminate } from './stack.js';
 
 export interface ScrapeTarget {
   job: string;
@@ -22,43 +22,30 @@ export interface PrometheusServer {
   stop(): Promise<void>;
 }
 
-/** Scalar of an instant query answer that aggregates to one series, as Flagger requires. */
-function singleValue(body: unknown): number | undefined {
-  const data = (body as { data?: { resultType?: string; result?: unknown[] } }).data;
-  const first = data?.result?.[0] as { value?: [number, string] } | undefined;
-  if (!first?.value) return undefined;
-  const value = Number(first.value[1]);
-  return Number.isNaN(value) ? undefined : value;
-}
-
 /**
  * A real Prometheus (the Debian package) of its own, scraping the given targets every
- * intervalSeconds, with its data in a temporary folder removed on stop().
+ * second, with its data in a temporary folder removed on stop().
  */
-export async function startPrometheus(
-  targets: readonly ScrapeTarget[],
-  options: { intervalSeconds?: number } = {},
-): Promise<PrometheusServer> {
+export async function startPrometheus(targets: readonly ScrapeTarget[]): Promise<PrometheusServer> {
   const binary = process.env.PROMETHEUS_BIN ?? '/usr/bin/prometheus';
   if (!existsSync(binary)) {
     throw new Error(
       `Prometheus not found at ${binary}: install it (Debian: apt-get install -y prometheus) or set PROMETHEUS_BIN`,
     );
   }
-  const interval = `${options.intervalSeconds ?? 1}s`;
   const dir = await mkdtemp(join(tmpdir(), 'appdist-prometheus-'));
   const config = {
-    global: { scrape_interval: interval, evaluation_interval: interval },
-    scrape_configs: targets.map((target) => ({
-      job_name: target.job,
-      static_configs: [{ targets: [target.address], labels: target.labels ?? {} }],
+    global: { scrape_interval: '1s', evaluation_interval: '1s' },
+    scrape_configs: targets.map(({ job, address, labels = {} }) => ({
+      job_name: job,
+      static_configs: [{ targets: [address], labels }],
     })),
   };
   // JSON is YAML, so no YAML writer is needed for the config file.
-  await writeFile(join(dir, 'prometheus.yml'), JSON.stringify(config, null, 2));
-  const port = await freePort();
+  await writeFile(join(dir, 'prometheus.yml'), JSON.stringify(config));
+  const port = await getPort({ host: '127.0.0.1' });
   const url = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(
+  const child = spawn(
     binary,
     [
       `--config.file=${join(dir, 'prometheus.yml')}`,
@@ -69,44 +56,36 @@ export async function startPrometheus(
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let log = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
+  child.stderr.on('data', (chunk: Buffer) => {
     log = (log + String(chunk)).slice(-4000);
   });
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await exited;
-    }
+    await terminate(child);
     await rm(dir, { recursive: true, force: true });
   };
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    if (child.exitCode !== null) {
-      await stop();
-      throw new Error(`Prometheus exited at start (${child.exitCode}):\n${log}`);
-    }
+  for (const deadline = Date.now() + 15_000; ; await sleep(100)) {
     const ready = await fetch(`${url}/-/ready`).then(
       (res) => res.ok,
       () => false,
     );
     if (ready) break;
-    if (Date.now() > deadline) {
+    if (child.exitCode !== null || Date.now() > deadline) {
       await stop();
-      throw new Error(`Prometheus was not ready within 15 s:\n${log}`);
+      throw new Error(`Prometheus did not become ready (exit code ${child.exitCode}):\n${log}`);
     }
-    await sleep(100);
   }
   return {
     url,
     async query(promql) {
       const res = await fetch(`${url}/api/v1/query?${new URLSearchParams({ query: promql })}`);
-      const body: unknown = await res.json();
+      const body = (await res.json()) as { data?: { result?: { value?: [number, string] }[] } };
       if (!res.ok)
         throw new Error(
           `Prometheus rejected the query (${res.status}): ${JSON.stringify(body)}\n${promql}`,
         );
-      return singleValue(body);
+      // Flagger requires a query that aggregates to one series; its scalar is the verdict's input.
+      const value = Number(body.data?.result?.[0]?.value?.[1] ?? Number.NaN);
+      return Number.isNaN(value) ? undefined : value;
     },
     stop,
   };
