@@ -1,3 +1,4 @@
+import { isRecord } from '@appdist/catalogue/repository';
 import { HttpError, parseInput } from '@appdist/service-kit/errors';
 import { z } from 'zod';
 
@@ -47,16 +48,20 @@ const listQuery = z.object({
 const clickBatch = z.object(
   {
     batchId: z.guid('must be a UUID').transform((id) => id.toLowerCase()),
-    counts: z
-      .record(z.string().regex(CODE), z.int().min(1, 'must be a positive integer'), {
-        error: (issue) =>
-          issue.code === 'invalid_key' ? `keys ${CODE_RULE}` : 'must be an object of counts',
-      })
-      .refine(
-        (counts) => Object.keys(counts).length <= MAX_BATCH_ENTRIES,
-        `must have at most ${MAX_BATCH_ENTRIES} entries`,
-      )
-      .transform((counts) => new Map(Object.entries(counts))),
+    // A Map of the body's own entries: a record would lose a code named `__proto__` (assigning
+    // it sets the prototype), and such codes count as any other.
+    counts: z.preprocess(
+      (counts) => (isRecord(counts) ? new Map(Object.entries(counts)) : counts),
+      z
+        .map(z.string().regex(CODE), z.int().min(1, 'must be a positive integer'), {
+          error: (issue) =>
+            issue.code === 'invalid_key' ? `keys ${CODE_RULE}` : 'must be an object of counts',
+        })
+        .refine(
+          (counts) => counts.size <= MAX_BATCH_ENTRIES,
+          `must have at most ${MAX_BATCH_ENTRIES} entries`,
+        ),
+    ),
   },
   OBJECT_RULE,
 );
