@@ -1,12 +1,5 @@
-import {
-  baseImage,
-  type Dockerfile,
-  DockerfileError,
-  finalImageConfig,
-  globalArgValues,
-  type ImageConfig,
-  parseDockerfile,
-} from './dockerfile.js';
+import { type Dockerfile, DockerfileParser } from 'dockerfile-ast';
+import { baseImages, finalImageConfig, type ImageConfig, structureProblems } from './dockerfile.js';
 
 /** What every service image keeps; each finding names the rule that produced it. */
 export type EssentialRule =
@@ -51,48 +44,32 @@ export function parseImageReference(reference: string): {
   };
 }
 
-function checkBaseImages(
-  dockerfile: Dockerfile,
-  buildArgs: Record<string, string>,
-): EssentialFinding[] {
-  const findings: EssentialFinding[] = [];
-  for (const stage of dockerfile.stages) {
-    const image = baseImage(dockerfile, stage, buildArgs);
-    if (image === undefined || image === 'scratch') continue;
-    const fail = (message: string) =>
-      findings.push({
-        rule: 'from-pinned',
-        line: stage.line,
-        message: `FROM ${stage.from}: ${message}`,
-      });
-    const globals = globalArgValues(dockerfile, buildArgs);
-    const unset = [...stage.from.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)]
-      .map((match) => match[1] ?? '')
-      .filter((variable) => globals[variable] === undefined);
+function checkBaseImages(dockerfile: Dockerfile, buildArgs: Record<string, string>) {
+  return baseImages(dockerfile, buildArgs).flatMap(({ written, image, unset, line }) => {
+    const fail = (message: string): EssentialFinding[] => [
+      { rule: 'from-pinned', line, message: `FROM ${written}: ${message}` },
+    ];
     if (unset.length > 0) {
-      fail(
+      return fail(
         `${unset.join(', ')} has no value: declare it with a default in an ARG before the first FROM`,
       );
-      continue;
     }
+    if (image === 'scratch') return [];
     const { name, tag, digest } = parseImageReference(image);
+    const pin = `pin a version tag (${name}:<major.minor.patch>…)`;
     if (digest !== undefined) {
-      if (!/^sha256:[0-9a-f]{64}$/.test(digest)) fail(`"${digest}" is not a sha256 digest`);
-      continue;
+      return /^sha256:[0-9a-f]{64}$/.test(digest) ? [] : fail(`"${digest}" is not a sha256 digest`);
     }
-    if (tag === undefined) {
-      fail(
-        `no tag means "latest", which moves with every release; pin a version tag (${name}:<major.minor.patch>…)`,
-      );
-    } else if (tag === 'latest') {
-      fail(`"latest" moves with every release; pin a version tag (${name}:<major.minor.patch>…)`);
-    } else if (!/\d+\.\d+/.test(tag)) {
-      fail(
+    if (tag === undefined)
+      return fail(`no tag means "latest", which moves with every release; ${pin}`);
+    if (tag === 'latest') return fail(`"latest" moves with every release; ${pin}`);
+    if (!/\d+\.\d+/.test(tag)) {
+      return fail(
         `tag "${tag}" is not a version; pin at least major.minor (${name}:<major.minor.patch>…)`,
       );
     }
-  }
-  return findings;
+    return [];
+  });
 }
 
 function checkUser(config: ImageConfig): EssentialFinding[] {
@@ -100,7 +77,7 @@ function checkUser(config: ImageConfig): EssentialFinding[] {
     return [
       {
         rule: 'user-non-root',
-        line: config.stage.line,
+        line: config.line,
         message: 'the final stage sets no USER, so the container runs as root; add USER 1000:1000',
       },
     ];
@@ -139,7 +116,7 @@ function checkCommand(config: ImageConfig): EssentialFinding[] {
   const start = entrypoint ?? cmd;
   if (start === undefined) {
     return fail(
-      config.stage.line,
+      config.line,
       'the final stage sets no CMD, so the base image\'s command runs; add CMD ["node", "dist/main.js"]',
     );
   }
@@ -178,7 +155,7 @@ function checkExpose(config: ImageConfig): EssentialFinding[] {
   return [
     {
       rule: 'expose-8080',
-      line: config.stage.line,
+      line: config.line,
       message: `EXPOSE ${SERVICE_PORT} is missing: the services listen on ${SERVICE_PORT} (containerPort "http" in dist/)`,
     },
   ];
@@ -189,7 +166,7 @@ function checkNodeEnv(config: ImageConfig): EssentialFinding[] {
   return [
     {
       rule: 'node-env-production',
-      line: config.stage.line,
+      line: config.line,
       message: `NODE_ENV is ${config.env.NODE_ENV === undefined ? 'unset' : `"${config.env.NODE_ENV}"`} in the final stage; set ENV NODE_ENV=production (Express and pino run in development mode otherwise)`,
     },
   ];
@@ -201,7 +178,7 @@ function checkLabels(config: ImageConfig): EssentialFinding[] {
   return [
     {
       rule: 'oci-labels',
-      line: config.stage.line,
+      line: config.line,
       message: `missing or empty OCI labels in the final stage: ${missing.join(', ')}`,
     },
   ];
@@ -216,15 +193,10 @@ export function checkDockerfile(
   text: string,
   buildArgs: Record<string, string> = {},
 ): EssentialFinding[] {
-  let dockerfile: Dockerfile;
-  let config: ImageConfig;
-  try {
-    dockerfile = parseDockerfile(text);
-    config = finalImageConfig(dockerfile, buildArgs);
-  } catch (error) {
-    if (error instanceof DockerfileError) return [{ rule: 'parse', message: error.message }];
-    throw error;
-  }
+  const dockerfile = DockerfileParser.parse(text);
+  const unreadable = structureProblems(dockerfile);
+  if (unreadable.length > 0) return unreadable.map((problem) => ({ rule: 'parse', ...problem }));
+  const config = finalImageConfig(dockerfile, buildArgs);
   return [
     ...checkBaseImages(dockerfile, buildArgs),
     ...checkUser(config),

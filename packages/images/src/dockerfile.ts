@@ -1,46 +1,18 @@
+import { posix } from 'node:path';
+import { Copy, type Dockerfile, From, type Instruction, PropertyInstruction } from 'dockerfile-ast';
+
 /**
- * A Dockerfile read the way BuildKit reads it, as far as the image's essentials need: parser
- * directives, comments, line continuations, stages, ARG/ENV substitution, and the final
- * stage's configuration (user, workdir, env, labels, exposed ports, command). Heredocs are not
- * supported and are reported as an error rather than misread.
+ * What a Dockerfile's text says about the image it builds, read with dockerfile-ast (the parser
+ * of the VS Code Docker tooling): the final stage's configuration, the base images, the COPY
+ * sources. Only the values a build arg can change are evaluated here; the built image is the
+ * truth, and `inspect` of it supersedes this once images are built.
  */
-
-export class DockerfileError extends Error {
-  override name = 'DockerfileError';
-}
-
-export interface Instruction {
-  /** Upper-cased: FROM, RUN, COPY, … */
-  keyword: string;
-  /** Leading `--name=value` flags (`--from`, `--mount`, `--platform`, …). */
-  flags: Record<string, string>;
-  /** The rest of the instruction, continuations joined, flags removed. */
-  arguments: string;
-  /** 1-based line of the instruction's first line. */
-  line: number;
-}
-
-export interface Stage {
-  index: number;
-  name?: string;
-  /** FROM's image or stage reference as written, variables not yet substituted. */
-  from: string;
-  line: number;
-  instructions: Instruction[];
-}
-
-export interface Dockerfile {
-  directives: Record<string, string>;
-  /** ARG instructions before the first FROM. */
-  globalArgs: Instruction[];
-  stages: Stage[];
-}
 
 export type ProcessForm = { form: 'exec'; argv: string[] } | { form: 'shell'; command: string };
 
 export interface ImageConfig {
-  /** The final stage (the image `docker build` produces without --target). */
-  stage: Stage;
+  /** 1-based line of the final stage's FROM. */
+  line: number;
   user?: { value: string; line: number };
   workdir: string;
   env: Record<string, string>;
@@ -51,201 +23,37 @@ export interface ImageConfig {
   healthcheck: boolean;
 }
 
-const DIRECTIVE = /^#\s*([A-Za-z][A-Za-z0-9]*)\s*=\s*(.*?)\s*$/;
-const HEREDOC = /(^|\s)<<-?\s*["']?[A-Za-z_][A-Za-z0-9_]*["']?(\s|$)/;
-
-function splitFlags(text: string): { flags: Record<string, string>; rest: string } {
-  const flags: Record<string, string> = {};
-  let rest = text;
-  for (;;) {
-    const match = /^--([A-Za-z][A-Za-z0-9-]*)(?:=(\S*))?\s*/.exec(rest);
-    if (!match?.[1]) return { flags, rest };
-    flags[match[1]] = match[2] ?? 'true';
-    rest = rest.slice(match[0].length);
-  }
+export interface BaseImage {
+  /** FROM's image as written, and with the global ARG values substituted. */
+  written: string;
+  image: string;
+  /** Variables the reference uses that no global ARG gives a value. */
+  unset: string[];
+  line: number;
 }
 
-/** Splits Dockerfile text into instructions and stages. */
-export function parseDockerfile(text: string): Dockerfile {
-  const lines = text.split(/\r?\n/);
-  const directives: Record<string, string> = {};
-  let readingDirectives = true;
-  let escapeChar = '\\';
-  const instructions: Instruction[] = [];
-  let pending: { line: number; text: string } | undefined;
-
-  lines.forEach((raw, index) => {
-    const trimmed = raw.trim();
-    if (pending === undefined) {
-      const directive = DIRECTIVE.exec(trimmed);
-      if (readingDirectives && directive?.[1] && directive[2] !== undefined) {
-        const key = directive[1].toLowerCase();
-        directives[key] = directive[2];
-        if (key === 'escape') {
-          if (directive[2] !== '\\' && directive[2] !== '`') {
-            throw new DockerfileError(`line ${index + 1}: escape must be \\ or \``);
-          }
-          escapeChar = directive[2];
-        }
-        return;
-      }
-      readingDirectives = false;
-      if (trimmed === '' || trimmed.startsWith('#')) return;
-      pending = { line: index + 1, text: '' };
-    } else if (trimmed === '' || trimmed.startsWith('#')) {
-      // Inside a continuation BuildKit drops comment lines and (deprecated) empty lines.
-      return;
-    }
-    const content = raw.replace(/[ \t]+$/, '');
-    if (content.endsWith(escapeChar)) {
-      pending.text += content.slice(0, -1);
-      return;
-    }
-    pending.text += content;
-    const whole = pending.text.trim();
-    const keyword = whole.split(/\s/, 1)[0] ?? '';
-    const { flags, rest } = splitFlags(whole.slice(keyword.length).trim());
-    const upper = keyword.toUpperCase();
-    if (['RUN', 'COPY', 'ADD'].includes(upper) && HEREDOC.test(rest)) {
-      throw new DockerfileError(
-        `line ${pending.line}: heredocs are not supported by packages/images; use a script file`,
-      );
-    }
-    instructions.push({ keyword: upper, flags, arguments: rest, line: pending.line });
-    pending = undefined;
-  });
-  if (pending !== undefined) {
-    throw new DockerfileError(`line ${pending.line}: the last instruction ends with ${escapeChar}`);
-  }
-
-  const globalArgs: Instruction[] = [];
-  const stages: Stage[] = [];
-  for (const instruction of instructions) {
-    if (instruction.keyword === 'FROM') {
-      const match = /^(\S+)(?:\s+as\s+(\S+))?\s*$/i.exec(instruction.arguments);
-      if (!match?.[1]) {
-        throw new DockerfileError(
-          `line ${instruction.line}: FROM ${instruction.arguments}: expected "FROM image [AS name]"`,
-        );
-      }
-      stages.push({
-        index: stages.length,
-        ...(match[2] === undefined ? {} : { name: match[2].toLowerCase() }),
-        from: match[1],
-        line: instruction.line,
-        instructions: [],
-      });
-      continue;
-    }
-    const stage = stages.at(-1);
-    if (stage !== undefined) stage.instructions.push(instruction);
-    else if (instruction.keyword === 'ARG') globalArgs.push(instruction);
-    else {
-      throw new DockerfileError(
-        `line ${instruction.line}: ${instruction.keyword} before the first FROM (only ARG may come first)`,
-      );
-    }
-  }
-  if (stages.length === 0) throw new DockerfileError('no FROM instruction');
-  return { directives, globalArgs, stages };
-}
-
-/**
- * Shell-like words: whitespace separates, quotes group (and are removed), a backslash escapes
- * the next character outside single quotes. Used for ENV, LABEL, ARG and EXPOSE.
- */
-function splitWords(text: string, line: number): string[] {
-  const words: string[] = [];
-  let word = '';
-  let inWord = false;
-  let quote: '"' | "'" | undefined;
-  for (let i = 0; i < text.length; i += 1) {
-    const char = text.charAt(i);
-    if (quote !== undefined) {
-      if (char === quote) quote = undefined;
-      else if (char === '\\' && quote === '"' && i + 1 < text.length) {
-        i += 1;
-        word += text.charAt(i);
-      } else word += char;
-      continue;
-    }
-    if (/\s/.test(char)) {
-      if (inWord) words.push(word);
-      word = '';
-      inWord = false;
-      continue;
-    }
-    inWord = true;
-    if (char === '"' || char === "'") quote = char;
-    else if (char === '\\' && i + 1 < text.length) {
-      i += 1;
-      word += text.charAt(i);
-    } else word += char;
-  }
-  if (quote !== undefined) throw new DockerfileError(`line ${line}: unterminated ${quote}`);
-  if (inWord) words.push(word);
-  return words;
-}
+const lineOf = (instruction: Instruction) => instruction.getRange().start.line + 1;
 
 /** `$NAME`, `${NAME}`, `${NAME:-default}`, `${NAME:+alternative}`; unset names become "". */
 export function substitute(text: string, variables: Record<string, string>): string {
   return text.replace(
-    /\\\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
-    (
-      match,
-      braced: string | undefined,
-      operator: string | undefined,
-      word: string | undefined,
-      bare: string | undefined,
-    ) => {
+    /\\\$|\$\{([A-Za-z_]\w*)(?:(:?[-+])([^}]*))?\}|\$([A-Za-z_]\w*)/g,
+    (match, braced?: string, operator?: string, word?: string, bare?: string) => {
       if (match === '\\$') return '$';
-      const name = braced ?? bare ?? '';
-      const value = variables[name];
+      const value = variables[braced ?? bare ?? ''];
       if (operator === undefined) return value ?? '';
-      const set = operator.startsWith(':')
-        ? value !== undefined && value !== ''
-        : value !== undefined;
+      const set = operator.startsWith(':') ? Boolean(value) : value !== undefined;
       if (operator.endsWith('-')) return set ? (value ?? '') : substitute(word ?? '', variables);
       return set ? substitute(word ?? '', variables) : '';
     },
   );
 }
 
-function parseProcess(text: string): ProcessForm {
-  if (text.trimStart().startsWith('[')) {
-    try {
-      const parsed: unknown = JSON.parse(text);
-      if (Array.isArray(parsed) && parsed.every((item) => typeof item === 'string')) {
-        return { form: 'exec', argv: parsed };
-      }
-    } catch {
-      // Not valid JSON: Docker then runs it as a shell command, and so do we.
-    }
-  }
-  return { form: 'shell', command: text };
-}
-
-/** key=value pairs of ENV and LABEL; the legacy `ENV key value` form too. */
-function keyValues(
-  instruction: Instruction,
-  variables: Record<string, string>,
-): [string, string][] {
-  const substituted = substitute(instruction.arguments, variables);
-  const words = splitWords(substituted, instruction.line);
-  const [first, ...rest] = words;
-  if (first !== undefined && !first.includes('=')) {
-    // Legacy `ENV key value…`: the rest of the line is the value.
-    return [[first, rest.join(' ')]];
-  }
-  return words.map((word) => {
-    const separator = word.indexOf('=');
-    if (separator < 1) {
-      throw new DockerfileError(
-        `line ${instruction.line}: ${instruction.keyword} ${word}: expected key=value`,
-      );
-    }
-    return [word.slice(0, separator), word.slice(separator + 1)];
-  });
+/** `ARG`/`ENV`/`LABEL` as name → value (dockerfile-ast removes the quotes). */
+function properties(instruction: Instruction): [string, string | null][] {
+  return instruction instanceof PropertyInstruction
+    ? instruction.getProperties().map((property) => [property.getName(), property.getValue()])
+    : [];
 }
 
 /** Global ARG values: each default (substituted with earlier ones), overridden by build args. */
@@ -254,100 +62,107 @@ export function globalArgValues(
   buildArgs: Record<string, string> = {},
 ): Record<string, string> {
   const values: Record<string, string> = {};
-  for (const instruction of dockerfile.globalArgs) {
-    for (const [name, value] of argDeclarations(instruction, values)) {
-      const override = buildArgs[name];
-      if (override !== undefined) values[name] = override;
-      else if (value !== undefined) values[name] = value;
+  for (const arg of dockerfile.getInitialARGs()) {
+    for (const [name, value] of properties(arg)) {
+      const resolved = buildArgs[name] ?? (value === null ? undefined : substitute(value, values));
+      if (resolved !== undefined) values[name] = resolved;
     }
   }
   return values;
 }
 
-function argDeclarations(
-  instruction: Instruction,
-  variables: Record<string, string>,
-): [string, string | undefined][] {
-  return splitWords(instruction.arguments, instruction.line).map((word) => {
-    const separator = word.indexOf('=');
-    if (separator < 0) return [word, undefined];
-    return [word.slice(0, separator), substitute(word.slice(separator + 1), variables)];
-  });
+/** The instructions of each stage, FROM first. */
+function stages(dockerfile: Dockerfile): Instruction[][] {
+  const all = dockerfile.getInstructions();
+  const starts = all.flatMap((instruction, index) =>
+    instruction.getKeyword() === 'FROM' ? [index] : [],
+  );
+  return starts.map((start, index) => all.slice(start, starts[index + 1]));
 }
 
-/** The stage a FROM refers to, when it names an earlier stage rather than an image. */
-export function parentStage(dockerfile: Dockerfile, stage: Stage): Stage | undefined {
-  const reference = stage.from.toLowerCase();
-  return dockerfile.stages
-    .slice(0, stage.index)
-    .find((candidate) => candidate.name === reference || String(candidate.index) === reference);
+const fromOf = (stage: Instruction[] | undefined) =>
+  stage?.[0] instanceof From ? stage[0] : undefined;
+
+/** The stage a FROM names (by AS name or index), when it builds on an earlier stage. */
+function parentStage(all: Instruction[][], index: number): number | undefined {
+  const reference = fromOf(all[index])?.getImage()?.toLowerCase();
+  const parent = all
+    .slice(0, index)
+    .findIndex(
+      (stage, candidate) =>
+        fromOf(stage)?.getBuildStage()?.toLowerCase() === reference ||
+        String(candidate) === reference,
+    );
+  return parent < 0 ? undefined : parent;
 }
 
-function emptyConfig(stage: Stage): ImageConfig {
-  return { stage, workdir: '/', env: {}, labels: {}, expose: [], healthcheck: false };
+/** Exec form when the arguments are a JSON array of strings, as Docker decides. */
+function processForm(instruction: Instruction): ProcessForm & { line: number } {
+  const text = instruction.getArgumentsContent() ?? '';
+  const line = lineOf(instruction);
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (Array.isArray(parsed) && parsed.every((item) => typeof item === 'string')) {
+      return { form: 'exec', argv: parsed, line };
+    }
+  } catch {
+    // Not JSON: Docker runs it with /bin/sh -c.
+  }
+  return { form: 'shell', command: text, line };
 }
 
 function stageConfig(
   dockerfile: Dockerfile,
-  stage: Stage,
+  all: Instruction[][],
+  index: number,
   buildArgs: Record<string, string>,
 ): ImageConfig {
-  const parent = parentStage(dockerfile, stage);
-  const config: ImageConfig = parent
-    ? { ...stageConfig(dockerfile, parent, buildArgs), stage }
-    : emptyConfig(stage);
+  const [from, ...instructions] = all[index] ?? [];
+  const line = from === undefined ? 1 : lineOf(from);
+  const parent = parentStage(all, index);
+  const config: ImageConfig =
+    parent === undefined
+      ? { line, workdir: '/', env: {}, labels: {}, expose: [], healthcheck: false }
+      : { ...stageConfig(dockerfile, all, parent, buildArgs), line };
   const globals = globalArgValues(dockerfile, buildArgs);
   // ARG values are visible to the stage's own instructions; only ENV is kept in the image.
   const args: Record<string, string> = {};
-  const variables = () => ({ ...args, ...config.env });
-  for (const instruction of stage.instructions) {
-    switch (instruction.keyword) {
+  const expand = (text: string | null) => substitute(text ?? '', { ...args, ...config.env });
+  for (const instruction of instructions) {
+    const text = instruction.getArgumentsContent() ?? '';
+    switch (instruction.getKeyword()) {
       case 'ARG':
-        for (const [name, value] of argDeclarations(instruction, variables())) {
-          const resolved = buildArgs[name] ?? value ?? globals[name];
+        for (const [name, value] of properties(instruction)) {
+          const resolved = buildArgs[name] ?? (value === null ? globals[name] : expand(value));
           if (resolved !== undefined) args[name] = resolved;
         }
         break;
       case 'ENV':
-        config.env = { ...config.env, ...Object.fromEntries(keyValues(instruction, variables())) };
-        break;
-      case 'LABEL':
-        config.labels = {
-          ...config.labels,
-          ...Object.fromEntries(keyValues(instruction, variables())),
-        };
-        break;
-      case 'USER':
-        config.user = {
-          value: substitute(instruction.arguments, variables()).trim(),
-          line: instruction.line,
-        };
-        break;
-      case 'WORKDIR': {
-        const path = substitute(instruction.arguments, variables()).trim();
-        config.workdir = path.startsWith('/')
-          ? path
-          : `${config.workdir.replace(/\/$/, '')}/${path}`;
+      case 'LABEL': {
+        const values = properties(instruction).map(([name, value]) => [name, expand(value)]);
+        const key = instruction.getKeyword() === 'ENV' ? 'env' : 'labels';
+        config[key] = { ...config[key], ...Object.fromEntries(values) };
         break;
       }
+      case 'USER':
+        config.user = { value: expand(text).trim(), line: lineOf(instruction) };
+        break;
+      case 'WORKDIR':
+        config.workdir = posix.resolve(config.workdir, expand(text).trim());
+        break;
       case 'EXPOSE':
-        config.expose = [
-          ...config.expose,
-          ...splitWords(substitute(instruction.arguments, variables()), instruction.line),
-        ];
+        config.expose.push(...instruction.getArguments().map((port) => expand(port.getValue())));
         break;
       case 'CMD':
-        config.cmd = { ...parseProcess(instruction.arguments), line: instruction.line };
+        config.cmd = processForm(instruction);
         break;
       case 'ENTRYPOINT':
-        config.entrypoint = { ...parseProcess(instruction.arguments), line: instruction.line };
+        config.entrypoint = processForm(instruction);
         // As in Docker, a new ENTRYPOINT clears a CMD inherited from before it.
         delete config.cmd;
         break;
       case 'HEALTHCHECK':
-        config.healthcheck = !/^none$/i.test(instruction.arguments.trim());
-        break;
-      default:
+        config.healthcheck = !/^none$/i.test(text.trim());
         break;
     }
   }
@@ -359,19 +174,40 @@ export function finalImageConfig(
   dockerfile: Dockerfile,
   buildArgs: Record<string, string> = {},
 ): ImageConfig {
-  const last = dockerfile.stages.at(-1);
-  if (last === undefined) throw new DockerfileError('no FROM instruction');
-  return stageConfig(dockerfile, last, buildArgs);
+  const all = stages(dockerfile);
+  return stageConfig(dockerfile, all, all.length - 1, buildArgs);
 }
 
-/** The image a stage starts from, variables substituted; undefined for an earlier stage. */
-export function baseImage(
+/** The images the stages start from (stages built on earlier stages left out). */
+export function baseImages(
   dockerfile: Dockerfile,
-  stage: Stage,
   buildArgs: Record<string, string> = {},
-): string | undefined {
-  if (parentStage(dockerfile, stage) !== undefined) return undefined;
-  return substitute(stage.from, globalArgValues(dockerfile, buildArgs));
+): BaseImage[] {
+  const globals = globalArgValues(dockerfile, buildArgs);
+  const all = stages(dockerfile);
+  return all.flatMap((stage, index) => {
+    const from = fromOf(stage);
+    const written = from?.getImage();
+    if (!from || !written || parentStage(all, index) !== undefined) return [];
+    const unset = from
+      .getVariables()
+      .map((variable) => variable.getName())
+      .filter((name) => globals[name] === undefined);
+    return [{ written, image: substitute(written, globals), unset, line: lineOf(from) }];
+  });
+}
+
+/** Why BuildKit would not read the file: an instruction other than ARG before the first FROM. */
+export function structureProblems(dockerfile: Dockerfile): { line?: number; message: string }[] {
+  const first = dockerfile.getInstructions().find((i) => i.getKeyword() !== 'ARG');
+  if (first === undefined) return [{ message: 'no FROM instruction' }];
+  if (first.getKeyword() === 'FROM') return [];
+  return [
+    {
+      line: lineOf(first),
+      message: `${first.getKeyword()} before the first FROM (only ARG may come first)`,
+    },
+  ];
 }
 
 /**
@@ -379,22 +215,17 @@ export function baseImage(
  * destination, wildcard sources and `.` left out since they match whatever is there.
  */
 export function contextSources(dockerfile: Dockerfile): { path: string; line: number }[] {
-  const sources: { path: string; line: number }[] = [];
-  for (const stage of dockerfile.stages) {
-    for (const instruction of stage.instructions) {
-      if (instruction.keyword !== 'COPY' && instruction.keyword !== 'ADD') continue;
-      if (instruction.flags.from !== undefined) continue;
-      const process = parseProcess(instruction.arguments);
-      const words =
-        process.form === 'exec'
-          ? process.argv
-          : splitWords(instruction.arguments, instruction.line);
-      for (const path of words.slice(0, -1)) {
-        if (path === '.' || path === './' || /[*?[]/.test(path) || /^[a-z]+:\/\//.test(path))
-          continue;
-        sources.push({ path, line: instruction.line });
-      }
-    }
-  }
-  return sources;
+  return dockerfile.getInstructions().flatMap((instruction) => {
+    if (!['COPY', 'ADD'].includes(instruction.getKeyword())) return [];
+    if (instruction instanceof Copy && instruction.getFromFlag() !== null) return [];
+    const process = processForm(instruction);
+    const words =
+      process.form === 'exec'
+        ? process.argv
+        : instruction.getArguments().map((word) => word.getValue());
+    return words
+      .slice(0, -1)
+      .filter((path) => !['.', './'].includes(path) && !/[*?[]|^[a-z]+:\/\//.test(path))
+      .map((path) => ({ path, line: lineOf(instruction) }));
+  });
 }

@@ -9,6 +9,7 @@ import {
   stringList,
 } from '@appdist/catalogue/bake-file';
 import dockerignore from '@balena/dockerignore';
+import { DockerfileParser } from 'dockerfile-ast';
 import {
   BakeError,
   bakePrint,
@@ -20,7 +21,7 @@ import {
   type ImageTarget,
   imageTarget,
 } from './bake.js';
-import { contextSources, DockerfileError, parseDockerfile } from './dockerfile.js';
+import { contextSources } from './dockerfile.js';
 import { checkDockerfile, formatFinding } from './dockerfile-essentials.js';
 
 // The package is CommonJS (`module.exports = factory`) with types that declare `export default`.
@@ -158,14 +159,7 @@ export async function checkTargetInputs(root: string, target: ImageTarget): Prom
 
 /** COPY sources that the context lacks, or that .dockerignore leaves out of it. */
 async function missingContextSources(context: string, dockerfileText: string): Promise<string[]> {
-  let sources: { path: string; line: number }[];
-  try {
-    sources = contextSources(parseDockerfile(dockerfileText));
-  } catch (error) {
-    // checkDockerfile has already reported the parse error.
-    if (error instanceof DockerfileError) return [];
-    throw error;
-  }
+  const sources = contextSources(DockerfileParser.parse(dockerfileText));
   const ignoreFile = join(context, '.dockerignore');
   const ignored = ignore().add(
     existsSync(ignoreFile) ? (await readFile(ignoreFile, 'utf8')).split(/\r?\n/) : [],
