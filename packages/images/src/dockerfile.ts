@@ -1,14 +1,19 @@
 import { posix } from 'node:path';
-import { Copy, type Dockerfile, From, type Instruction, PropertyInstruction } from 'dockerfile-ast';
+import {
+  Copy,
+  DockerfileParser,
+  From,
+  type Instruction,
+  PropertyInstruction,
+} from 'dockerfile-ast';
 
 /**
  * What a Dockerfile's text says about the image it builds, read with dockerfile-ast (the parser
- * of the VS Code Docker tooling): the final stage's configuration, the base images, the COPY
- * sources. Only the values a build arg can change are evaluated here; the built image is the
- * truth, and `inspect` of it supersedes this once images are built.
+ * of the VS Code Docker tooling). Only what the checks need is evaluated, with the build args a
+ * build passes; the built image is the truth, and inspecting it supersedes this.
  */
 
-export type ProcessForm = { form: 'exec'; argv: string[] } | { form: 'shell'; command: string };
+type ProcessForm = { form: 'exec'; argv: string[] } | { form: 'shell'; command: string };
 
 export interface ImageConfig {
   /** 1-based line of the final stage's FROM. */
@@ -23,16 +28,16 @@ export interface ImageConfig {
   healthcheck: boolean;
 }
 
-export interface BaseImage {
-  /** FROM's image as written, and with the global ARG values substituted. */
-  written: string;
-  image: string;
-  /** Variables the reference uses that no global ARG gives a value. */
-  unset: string[];
-  line: number;
+export interface DockerfileFacts {
+  /** Why BuildKit would not read it: no FROM, or an instruction other than ARG before it. */
+  problems: { line?: number; message: string }[];
+  /** The images stages start from: as written, with the global ARG values, and what is unset. */
+  bases: { written: string; image: string; unset: string[]; line: number }[];
+  /** The final stage's configuration: the image `docker build` produces without --target. */
+  config: ImageConfig;
+  /** Paths COPY and ADD take from the build context (no --from); wildcards and `.` left out. */
+  sources: { path: string; line: number }[];
 }
-
-const lineOf = (instruction: Instruction) => instruction.getRange().start.line + 1;
 
 /** `$NAME`, `${NAME}`, `${NAME:-default}`, `${NAME:+alternative}`; unset names become "". */
 export function substitute(text: string, variables: Record<string, string>): string {
@@ -49,57 +54,14 @@ export function substitute(text: string, variables: Record<string, string>): str
   );
 }
 
-/** `ARG`/`ENV`/`LABEL` as name → value (dockerfile-ast removes the quotes). */
-function properties(instruction: Instruction): [string, string | null][] {
-  return instruction instanceof PropertyInstruction
+/** `ARG`/`ENV`/`LABEL` as [name, value] (dockerfile-ast removes the quotes). */
+const properties = (instruction: Instruction): [string, string | null][] =>
+  instruction instanceof PropertyInstruction
     ? instruction.getProperties().map((property) => [property.getName(), property.getValue()])
     : [];
-}
-
-/** Global ARG values: each default (substituted with earlier ones), overridden by build args. */
-export function globalArgValues(
-  dockerfile: Dockerfile,
-  buildArgs: Record<string, string> = {},
-): Record<string, string> {
-  const values: Record<string, string> = {};
-  for (const arg of dockerfile.getInitialARGs()) {
-    for (const [name, value] of properties(arg)) {
-      const resolved = buildArgs[name] ?? (value === null ? undefined : substitute(value, values));
-      if (resolved !== undefined) values[name] = resolved;
-    }
-  }
-  return values;
-}
-
-/** The instructions of each stage, FROM first. */
-function stages(dockerfile: Dockerfile): Instruction[][] {
-  const all = dockerfile.getInstructions();
-  const starts = all.flatMap((instruction, index) =>
-    instruction.getKeyword() === 'FROM' ? [index] : [],
-  );
-  return starts.map((start, index) => all.slice(start, starts[index + 1]));
-}
-
-const fromOf = (stage: Instruction[] | undefined) =>
-  stage?.[0] instanceof From ? stage[0] : undefined;
-
-/** The stage a FROM names (by AS name or index), when it builds on an earlier stage. */
-function parentStage(all: Instruction[][], index: number): number | undefined {
-  const reference = fromOf(all[index])?.getImage()?.toLowerCase();
-  const parent = all
-    .slice(0, index)
-    .findIndex(
-      (stage, candidate) =>
-        fromOf(stage)?.getBuildStage()?.toLowerCase() === reference ||
-        String(candidate) === reference,
-    );
-  return parent < 0 ? undefined : parent;
-}
 
 /** Exec form when the arguments are a JSON array of strings, as Docker decides. */
-function processForm(instruction: Instruction): ProcessForm & { line: number } {
-  const text = instruction.getArgumentsContent() ?? '';
-  const line = lineOf(instruction);
+function processForm(text: string, line: number): ProcessForm & { line: number } {
   try {
     const parsed: unknown = JSON.parse(text);
     if (Array.isArray(parsed) && parsed.every((item) => typeof item === 'string')) {
@@ -111,26 +73,67 @@ function processForm(instruction: Instruction): ProcessForm & { line: number } {
   return { form: 'shell', command: text, line };
 }
 
-function stageConfig(
-  dockerfile: Dockerfile,
-  all: Instruction[][],
-  index: number,
-  buildArgs: Record<string, string>,
-): ImageConfig {
-  const [from, ...instructions] = all[index] ?? [];
-  const line = from === undefined ? 1 : lineOf(from);
-  const parent = parentStage(all, index);
-  const config: ImageConfig =
-    parent === undefined
-      ? { line, workdir: '/', env: {}, labels: {}, expose: [], healthcheck: false }
-      : { ...stageConfig(dockerfile, all, parent, buildArgs), line };
-  const globals = globalArgValues(dockerfile, buildArgs);
+const emptyConfig = (line: number): ImageConfig => ({
+  line,
+  workdir: '/',
+  env: {},
+  labels: {},
+  expose: [],
+  healthcheck: false,
+});
+
+/** Reads `text` as a build with `buildArgs` would (the bake target's args; defaults otherwise). */
+export function readDockerfile(
+  text: string,
+  buildArgs: Record<string, string> = {},
+): DockerfileFacts {
+  const dockerfile = DockerfileParser.parse(text);
+  const facts: Omit<DockerfileFacts, 'config'> = { problems: [], bases: [], sources: [] };
+  // Global ARGs: each default (substituted with earlier ones), overridden by build args.
+  const globals: Record<string, string> = {};
+  for (const [name, value] of dockerfile.getInitialARGs().flatMap(properties)) {
+    const resolved = buildArgs[name] ?? (value === null ? undefined : substitute(value, globals));
+    if (resolved !== undefined) globals[name] = resolved;
+  }
+  // Each stage's configuration when it ends, by AS name and by index, for the stages built on it.
+  const stages = new Map<string, ImageConfig>();
+  let config: ImageConfig | undefined;
   // ARG values are visible to the stage's own instructions; only ENV is kept in the image.
-  const args: Record<string, string> = {};
-  const expand = (text: string | null) => substitute(text ?? '', { ...args, ...config.env });
-  for (const instruction of instructions) {
-    const text = instruction.getArgumentsContent() ?? '';
-    switch (instruction.getKeyword()) {
+  let args: Record<string, string> = {};
+  const expand = (value: string | null) => substitute(value ?? '', { ...args, ...config?.env });
+  for (const instruction of dockerfile.getInstructions()) {
+    const keyword = instruction.getKeyword();
+    const line = instruction.getRange().start.line + 1;
+    const content = instruction.getArgumentsContent() ?? '';
+    if (instruction instanceof From) {
+      const written = instruction.getImage() ?? '';
+      const parent = stages.get(written.toLowerCase());
+      if (parent === undefined) {
+        const unset = instruction.getVariables().map((variable) => variable.getName());
+        facts.bases.push({
+          written,
+          image: substitute(written, globals),
+          unset: unset.filter((name) => globals[name] === undefined),
+          line,
+        });
+      }
+      config = parent === undefined ? emptyConfig(line) : { ...parent, line };
+      stages.set(String(stages.size), config);
+      const name = instruction.getBuildStage();
+      if (name) stages.set(name.toLowerCase(), config);
+      args = {};
+      continue;
+    }
+    if (config === undefined) {
+      if (keyword !== 'ARG') {
+        facts.problems.push({
+          line,
+          message: `${keyword} before the first FROM (only ARG may come first)`,
+        });
+      }
+      continue;
+    }
+    switch (keyword) {
       case 'ARG':
         for (const [name, value] of properties(instruction)) {
           const resolved = buildArgs[name] ?? (value === null ? globals[name] : expand(value));
@@ -140,92 +143,50 @@ function stageConfig(
       case 'ENV':
       case 'LABEL': {
         const values = properties(instruction).map(([name, value]) => [name, expand(value)]);
-        const key = instruction.getKeyword() === 'ENV' ? 'env' : 'labels';
+        const key = keyword === 'ENV' ? 'env' : 'labels';
         config[key] = { ...config[key], ...Object.fromEntries(values) };
         break;
       }
       case 'USER':
-        config.user = { value: expand(text).trim(), line: lineOf(instruction) };
+        config.user = { value: expand(content).trim(), line };
         break;
       case 'WORKDIR':
-        config.workdir = posix.resolve(config.workdir, expand(text).trim());
+        config.workdir = posix.resolve(config.workdir, expand(content).trim());
         break;
       case 'EXPOSE':
-        config.expose.push(...instruction.getArguments().map((port) => expand(port.getValue())));
+        config.expose = [
+          ...config.expose,
+          ...instruction.getArguments().map((port) => expand(port.getValue())),
+        ];
         break;
       case 'CMD':
-        config.cmd = processForm(instruction);
+        config.cmd = processForm(content, line);
         break;
       case 'ENTRYPOINT':
-        config.entrypoint = processForm(instruction);
+        config.entrypoint = processForm(content, line);
         // As in Docker, a new ENTRYPOINT clears a CMD inherited from before it.
         delete config.cmd;
         break;
       case 'HEALTHCHECK':
-        config.healthcheck = !/^none$/i.test(text.trim());
+        config.healthcheck = !/^none$/i.test(content.trim());
         break;
+      case 'COPY':
+      case 'ADD': {
+        if (instruction instanceof Copy && instruction.getFromFlag() !== null) break;
+        const process = processForm(content, line);
+        const words =
+          process.form === 'exec'
+            ? process.argv
+            : instruction.getArguments().map((word) => word.getValue());
+        for (const path of words.slice(0, -1)) {
+          if (['.', './'].includes(path) || /[*?[]|^[a-z]+:\/\//.test(path)) continue;
+          facts.sources.push({ path, line });
+        }
+        break;
+      }
     }
   }
-  return config;
-}
-
-/** The configuration of the image the last stage produces, with the given build args. */
-export function finalImageConfig(
-  dockerfile: Dockerfile,
-  buildArgs: Record<string, string> = {},
-): ImageConfig {
-  const all = stages(dockerfile);
-  return stageConfig(dockerfile, all, all.length - 1, buildArgs);
-}
-
-/** The images the stages start from (stages built on earlier stages left out). */
-export function baseImages(
-  dockerfile: Dockerfile,
-  buildArgs: Record<string, string> = {},
-): BaseImage[] {
-  const globals = globalArgValues(dockerfile, buildArgs);
-  const all = stages(dockerfile);
-  return all.flatMap((stage, index) => {
-    const from = fromOf(stage);
-    const written = from?.getImage();
-    if (!from || !written || parentStage(all, index) !== undefined) return [];
-    const unset = from
-      .getVariables()
-      .map((variable) => variable.getName())
-      .filter((name) => globals[name] === undefined);
-    return [{ written, image: substitute(written, globals), unset, line: lineOf(from) }];
-  });
-}
-
-/** Why BuildKit would not read the file: an instruction other than ARG before the first FROM. */
-export function structureProblems(dockerfile: Dockerfile): { line?: number; message: string }[] {
-  const first = dockerfile.getInstructions().find((i) => i.getKeyword() !== 'ARG');
-  if (first === undefined) return [{ message: 'no FROM instruction' }];
-  if (first.getKeyword() === 'FROM') return [];
-  return [
-    {
-      line: lineOf(first),
-      message: `${first.getKeyword()} before the first FROM (only ARG may come first)`,
-    },
-  ];
-}
-
-/**
- * Paths COPY and ADD take from the build context (no --from), as written: each source but the
- * destination, wildcard sources and `.` left out since they match whatever is there.
- */
-export function contextSources(dockerfile: Dockerfile): { path: string; line: number }[] {
-  return dockerfile.getInstructions().flatMap((instruction) => {
-    if (!['COPY', 'ADD'].includes(instruction.getKeyword())) return [];
-    if (instruction instanceof Copy && instruction.getFromFlag() !== null) return [];
-    const process = processForm(instruction);
-    const words =
-      process.form === 'exec'
-        ? process.argv
-        : instruction.getArguments().map((word) => word.getValue());
-    return words
-      .slice(0, -1)
-      .filter((path) => !['.', './'].includes(path) && !/[*?[]|^[a-z]+:\/\//.test(path))
-      .map((path) => ({ path, line: lineOf(instruction) }));
-  });
+  if (config === undefined && facts.problems.length === 0)
+    facts.problems.push({ message: 'no FROM instruction' });
+  return { ...facts, config: config ?? emptyConfig(1) };
 }

@@ -9,7 +9,6 @@ import {
   stringList,
 } from '@appdist/catalogue/bake-file';
 import dockerignore from '@balena/dockerignore';
-import { DockerfileParser } from 'dockerfile-ast';
 import {
   BakeError,
   bakePrint,
@@ -21,7 +20,7 @@ import {
   type ImageTarget,
   imageTarget,
 } from './bake.js';
-import { contextSources } from './dockerfile.js';
+import { readDockerfile } from './dockerfile.js';
 import { checkDockerfile, formatFinding } from './dockerfile-essentials.js';
 
 // The package is CommonJS (`module.exports = factory`) with types that declare `export default`.
@@ -159,7 +158,7 @@ export async function checkTargetInputs(root: string, target: ImageTarget): Prom
 
 /** COPY sources that the context lacks, or that .dockerignore leaves out of it. */
 async function missingContextSources(context: string, dockerfileText: string): Promise<string[]> {
-  const sources = contextSources(DockerfileParser.parse(dockerfileText));
+  const { sources } = readDockerfile(dockerfileText);
   const ignoreFile = join(context, '.dockerignore');
   const ignored = ignore().add(
     existsSync(ignoreFile) ? (await readFile(ignoreFile, 'utf8')).split(/\r?\n/) : [],

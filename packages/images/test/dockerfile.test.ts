@@ -1,14 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are HCL and Dockerfile text, whose ${…} is theirs, not JavaScript's.
 
-import { DockerfileParser } from 'dockerfile-ast';
 import { describe, expect, it } from 'vitest';
-import {
-  baseImages,
-  contextSources,
-  finalImageConfig,
-  structureProblems,
-  substitute,
-} from '../src/dockerfile.js';
+import { readDockerfile, substitute } from '../src/dockerfile.js';
 import {
   checkDockerfile,
   type EssentialRule,
@@ -52,11 +45,9 @@ function messages(text: string): string[] {
   return checkDockerfile(text).map(formatFinding);
 }
 
-const parse = (text: string) => DockerfileParser.parse(text);
-
 describe('reading a Dockerfile with dockerfile-ast', () => {
   it('finds the base images behind stages, with the global ARG values', () => {
-    expect(baseImages(parse(GOOD))).toEqual([
+    expect(readDockerfile(GOOD).bases).toEqual([
       {
         written: 'node:${NODE}-bookworm-slim',
         image: 'node:24.21.0-bookworm-slim',
@@ -64,42 +55,42 @@ describe('reading a Dockerfile with dockerfile-ast', () => {
         line: 3,
       },
     ]);
-    expect(baseImages(parse(GOOD), { NODE: '25.0.0' })[0]?.image).toBe('node:25.0.0-bookworm-slim');
+    expect(readDockerfile(GOOD, { NODE: '25.0.0' }).bases[0]?.image).toBe(
+      'node:25.0.0-bookworm-slim',
+    );
   });
 
   it('honours the escape directive', () => {
-    const config = finalImageConfig(
-      parse('# escape=`\nFROM node:24.21.0 AS a\nLABEL a=1 `\n  b=2\n'),
-    );
+    const { config } = readDockerfile('# escape=`\nFROM node:24.21.0 AS a\nLABEL a=1 `\n  b=2\n');
     expect(config.labels).toEqual({ a: '1', b: '2' });
   });
 
   it('rejects what BuildKit would not read', () => {
-    expect(structureProblems(parse('RUN echo\nFROM node:24.21.0'))).toEqual([
+    expect(readDockerfile('RUN echo\nFROM node:24.21.0').problems).toEqual([
       { line: 1, message: 'RUN before the first FROM (only ARG may come first)' },
     ]);
-    expect(structureProblems(parse('# only a comment\n'))).toEqual([
+    expect(readDockerfile('# only a comment\n').problems).toEqual([
       { message: 'no FROM instruction' },
     ]);
-    expect(structureProblems(parse(GOOD))).toEqual([]);
+    expect(readDockerfile(GOOD).problems).toEqual([]);
   });
 
   it('resolves the final image: inherited stage config, ARG and ENV substitution, build args', () => {
-    const config = finalImageConfig(parse(GOOD), { VERSION: '2.0.0' });
+    const { config } = readDockerfile(GOOD, { VERSION: '2.0.0' });
     expect(config.workdir).toBe('/app/services/api');
     expect(config.user).toEqual({ value: '1000:1000', line: 23 });
     expect(config.env).toEqual({ NODE_ENV: 'production' });
     expect(config.labels['org.opencontainers.image.version']).toBe('2.0.0');
     expect(config.expose).toEqual(['8080']);
     expect(config.cmd).toEqual({ form: 'exec', argv: ['node', 'dist/main.js'], line: 25 });
-    expect(finalImageConfig(parse(GOOD)).labels['org.opencontainers.image.version']).toBe('1.0.0');
+    expect(readDockerfile(GOOD).config.labels['org.opencontainers.image.version']).toBe('1.0.0');
   });
 
   it('lists the paths COPY takes from the build context', () => {
-    const dockerfile = parse(
+    const { sources } = readDockerfile(
       'FROM node:24.21.0 AS a\nCOPY . .\nCOPY --from=a /x /y\nCOPY a.json b/c.sh ./\nCOPY ["d e.txt", "/f"]\nCOPY *.md /docs/\n',
     );
-    expect(contextSources(dockerfile)).toEqual([
+    expect(sources).toEqual([
       { path: 'a.json', line: 4 },
       { path: 'b/c.sh', line: 4 },
       { path: 'd e.txt', line: 5 },

@@ -10,7 +10,7 @@ import dockerignore from '@balena/dockerignore';
 import { DockerfileParser } from 'dockerfile-ast';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { serviceVersions } from '../src/bake.js';
-import { baseImages, contextSources, finalImageConfig } from '../src/dockerfile.js';
+import { readDockerfile } from '../src/dockerfile.js';
 import {
   checkDockerfile,
   formatFinding,
@@ -92,7 +92,7 @@ describe('services/Dockerfile', () => {
 
   it("runs node on the service's compiled entry point as uid 1000 with the release labels", () => {
     for (const service of SERVICE_NAMES) {
-      const config = finalImageConfig(parse(), argsOf(service));
+      const { config } = readDockerfile(text, argsOf(service));
       expect(config.cmd?.form).toBe('exec');
       const argv = config.cmd?.form === 'exec' ? config.cmd.argv : [];
       expect(argv[0]).toBe('node');
@@ -118,7 +118,7 @@ describe('services/Dockerfile', () => {
 
   it('starts from the Node the repository runs, on Debian slim, in every stage', async () => {
     const node = await lockedNodeVersion();
-    const images = baseImages(parse()).map((base) => base.image);
+    const images = readDockerfile(text).bases.map((base) => base.image);
     expect(images).toEqual([`node:${node}-bookworm-slim`]);
     const { tag } = parseImageReference(images[0] ?? '');
     expect(tag?.startsWith(`${node}-`)).toBe(true);
@@ -126,7 +126,7 @@ describe('services/Dockerfile', () => {
 
   it('copies from the build context only files that exist and .dockerignore keeps', async () => {
     const patterns = await dockerignorePatterns();
-    const sources = contextSources(parse());
+    const { sources } = readDockerfile(text);
     expect(sources.map((source) => source.path)).toEqual([
       'tsconfig.base.json',
       'packages/images/scripts/production-files.sh',
