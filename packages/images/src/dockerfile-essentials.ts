@@ -15,19 +15,11 @@ const OCI_LABELS = ['title', 'source', 'version', 'revision', 'licenses'].map(
 const PORT = '8080';
 const NODE_CMD = 'CMD ["node", "dist/main.js"]';
 
-/** `registry/name:tag@sha256:…` split into its parts. */
-export function parseImageReference(reference: string): {
-  name: string;
-  tag?: string;
-  digest?: string;
-} {
-  const [withoutDigest = '', digest] = reference.split('@', 2);
-  const colon = withoutDigest.indexOf(':', withoutDigest.lastIndexOf('/') + 1);
-  return {
-    name: colon < 0 ? withoutDigest : withoutDigest.slice(0, colon),
-    ...(colon < 0 ? {} : { tag: withoutDigest.slice(colon + 1) }),
-    ...(digest === undefined ? {} : { digest }),
-  };
+/** `registry/name:tag@sha256:…` split into its parts (a colon before the last `/` is a port). */
+export function parseImageReference(reference: string) {
+  const [named = '', digest] = reference.split('@', 2);
+  const [, name = named, tag] = /^(.*?)(?::([^:/]+))?$/.exec(named) ?? [];
+  return { name, tag, digest };
 }
 
 /** Why a base image is not pinned, or undefined when it is (a version tag or a digest). */
@@ -86,17 +78,11 @@ function nodeAsPid1({ entrypoint, cmd, line }: ImageConfig): Problem {
       `${start.command} is shell form: /bin/sh -c runs as PID 1 and SIGTERM never reaches node; use the exec form ${instruction} ["node", "dist/main.js"]`,
     );
   }
-  const argv = [
-    ...start.argv,
-    ...(entrypoint !== undefined && cmd?.form === 'exec' ? cmd.argv : []),
-  ];
+  const argv = start.argv.concat(entrypoint && cmd?.form === 'exec' ? cmd.argv : []);
   const program = argv[0]?.split('/').at(-1) ?? '';
   const written = JSON.stringify(start.argv);
-  const wrapper = /^(npm|npx|yarn|pnpm)$/.test(program)
-    ? program
-    : /^(ba)?sh$/.test(program)
-      ? 'a shell'
-      : undefined;
+  const shell = /^(ba)?sh$/.test(program) ? 'a shell' : undefined;
+  const wrapper = shell ?? /^(npm|npx|yarn|pnpm)$/.exec(program)?.[0];
   if (wrapper !== undefined) {
     return fail(
       `${written} runs ${wrapper} as PID 1, which does not pass SIGTERM on to node; start node itself: ${NODE_CMD}`,

@@ -109,13 +109,9 @@ export function readDockerfile(
       const written = instruction.getImage() ?? '';
       const parent = stages.get(written.toLowerCase());
       if (parent === undefined) {
-        const unset = instruction.getVariables().map((variable) => variable.getName());
-        facts.bases.push({
-          written,
-          image: substitute(written, globals),
-          unset: unset.filter((name) => globals[name] === undefined),
-          line,
-        });
+        const used = instruction.getVariables().map((variable) => variable.getName());
+        const unset = used.filter((name) => globals[name] === undefined);
+        facts.bases.push({ written, image: substitute(written, globals), unset, line });
       }
       config = parent === undefined ? emptyConfig(line) : { ...parent, line };
       stages.set(String(stages.size), config);
@@ -126,10 +122,8 @@ export function readDockerfile(
     }
     if (config === undefined) {
       if (keyword !== 'ARG') {
-        facts.problems.push({
-          line,
-          message: `${keyword} before the first FROM (only ARG may come first)`,
-        });
+        const message = `${keyword} before the first FROM (only ARG may come first)`;
+        facts.problems.push({ line, message });
       }
       continue;
     }
@@ -174,10 +168,7 @@ export function readDockerfile(
       case 'ADD': {
         if (instruction instanceof Copy && instruction.getFromFlag() !== null) break;
         const process = processForm(content, line);
-        const words =
-          process.form === 'exec'
-            ? process.argv
-            : instruction.getArguments().map((word) => word.getValue());
+        const words = process.form === 'exec' ? process.argv : content.split(/\s+/);
         for (const path of words.slice(0, -1)) {
           if (['.', './'].includes(path) || /[*?[]|^[a-z]+:\/\//.test(path)) continue;
           facts.sources.push({ path, line });
