@@ -130,40 +130,32 @@ export async function bakePrint(
   };
 }
 
+/** The problems (false for none) as lines naming the target. */
+const named = (target: ImageTarget, problems: (string | false)[]) =>
+  problems.flatMap((problem) => (problem ? [`target ${target.name}: ${problem}`] : []));
+
 /** Why a release target is not what the registry gets: every platform, SBOM and provenance. */
 function releaseProblems(target: ImageTarget, image: string): string[] {
-  const problems: string[] = [];
-  const where = `target ${target.name}`;
-  for (const platform of ['linux/amd64', 'linux/arm64']) {
-    if (!target.platforms.includes(platform)) problems.push(`${where}: no platform ${platform}`);
-  }
-  for (const type of ['sbom', 'provenance']) {
-    if (!enabledAttestations(target).map(attestationType).includes(type))
-      problems.push(`${where}: no ${type} attestation`);
-  }
-  if (target.tags.length === 0 || target.tags.some((tag) => !tag.startsWith(`${image}:`))) {
-    problems.push(`${where}: tags ${target.tags.join(' ') || '(none)'} are not all ${image}:<tag>`);
-  }
-  return problems;
+  const types = enabledAttestations(target).map(attestationType);
+  const { platforms, tags } = target;
+  return named(target, [
+    ...['linux/amd64', 'linux/arm64'].map((p) => !platforms.includes(p) && `no platform ${p}`),
+    ...['sbom', 'provenance'].map((type) => !types.includes(type) && `no ${type} attestation`),
+    (tags.length === 0 || tags.some((tag) => !tag.startsWith(`${image}:`))) &&
+      `tags ${tags.join(' ') || '(none)'} are not all ${image}:<tag>`,
+  ]);
 }
 
 /** Why a Kind target would not load: `kind load` wants one platform and no attestations. */
 function kindProblems(target: ImageTarget): string[] {
-  const where = `target ${target.name}`;
-  return [
-    ...(target.platforms.length === 1
-      ? []
-      : [`${where}: builds ${target.platforms.length} platforms, Kind loads one`]),
+  return named(target, [
+    target.platforms.length !== 1 && `builds ${target.platforms.length} platforms, Kind loads one`,
     ...enabledAttestations(target)
       .map(attestationType)
-      .map((type) => `${where}: ${type} attestation: kind load can fail on it`),
-    ...(target.output.includes('type=docker')
-      ? []
-      : [`${where}: not loaded into Docker (output type=docker)`]),
-    ...(target.cacheTo.length === 0
-      ? []
-      : [`${where}: exports cache, which needs a registry login`]),
-  ];
+      .map((type) => `${type} attestation: kind load can fail on it`),
+    !target.output.includes('type=docker') && 'not loaded into Docker (output type=docker)',
+    target.cacheTo.length > 0 && 'exports cache, which needs a registry login',
+  ]);
 }
 
 function sameNames(what: string, actual: readonly string[], expected: readonly string[]): string[] {

@@ -1,241 +1,150 @@
-import {
-  baseImage,
-  type Dockerfile,
-  DockerfileError,
-  finalImageConfig,
-  globalArgValues,
-  type ImageConfig,
-  parseDockerfile,
-} from './dockerfile.js';
+import { type ImageConfig, readDockerfile } from './dockerfile.js';
+
+export type EssentialRule = 'parse' | 'from-pinned' | keyof typeof CONFIG_CHECKS;
 
 /** What every service image keeps; each finding names the rule that produced it. */
-export type EssentialRule =
-  | 'parse'
-  | 'from-pinned'
-  | 'user-non-root'
-  | 'cmd-exec-node'
-  | 'expose-8080'
-  | 'node-env-production'
-  | 'oci-labels';
-
 export interface EssentialFinding {
   rule: EssentialRule;
   line?: number;
   message: string;
 }
 
-export const REQUIRED_OCI_LABELS = [
-  'org.opencontainers.image.title',
-  'org.opencontainers.image.source',
-  'org.opencontainers.image.version',
-  'org.opencontainers.image.revision',
-  'org.opencontainers.image.licenses',
-] as const;
+const OCI_LABELS = ['title', 'source', 'version', 'revision', 'licenses'].map(
+  (name) => `org.opencontainers.image.${name}`,
+);
+const PORT = '8080';
+const NODE_CMD = 'CMD ["node", "dist/main.js"]';
 
-export const SERVICE_PORT = '8080';
-
-/** `registry/name:tag@sha256:…` split into its parts. */
-export function parseImageReference(reference: string): {
-  name: string;
-  tag?: string;
-  digest?: string;
-} {
-  const [withoutDigest = '', digest] = reference.split('@', 2);
-  const lastSlash = withoutDigest.lastIndexOf('/');
-  const colon = withoutDigest.indexOf(':', lastSlash + 1);
-  const name = colon < 0 ? withoutDigest : withoutDigest.slice(0, colon);
-  return {
-    name,
-    ...(colon < 0 ? {} : { tag: withoutDigest.slice(colon + 1) }),
-    ...(digest === undefined ? {} : { digest }),
-  };
+/** `registry/name:tag@sha256:…` split into its parts (a colon before the last `/` is a port). */
+export function parseImageReference(reference: string) {
+  const [named = '', digest] = reference.split('@', 2);
+  const [, name = named, tag] = /^(.*?)(?::([^:/]+))?$/.exec(named) ?? [];
+  return { name, tag, digest };
 }
 
-function checkBaseImages(
-  dockerfile: Dockerfile,
-  buildArgs: Record<string, string>,
-): EssentialFinding[] {
-  const findings: EssentialFinding[] = [];
-  for (const stage of dockerfile.stages) {
-    const image = baseImage(dockerfile, stage, buildArgs);
-    if (image === undefined || image === 'scratch') continue;
-    const fail = (message: string) =>
-      findings.push({
-        rule: 'from-pinned',
-        line: stage.line,
-        message: `FROM ${stage.from}: ${message}`,
-      });
-    const globals = globalArgValues(dockerfile, buildArgs);
-    const unset = [...stage.from.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)]
-      .map((match) => match[1] ?? '')
-      .filter((variable) => globals[variable] === undefined);
-    if (unset.length > 0) {
-      fail(
-        `${unset.join(', ')} has no value: declare it with a default in an ARG before the first FROM`,
-      );
-      continue;
-    }
-    const { name, tag, digest } = parseImageReference(image);
-    if (digest !== undefined) {
-      if (!/^sha256:[0-9a-f]{64}$/.test(digest)) fail(`"${digest}" is not a sha256 digest`);
-      continue;
-    }
-    if (tag === undefined) {
-      fail(
-        `no tag means "latest", which moves with every release; pin a version tag (${name}:<major.minor.patch>…)`,
-      );
-    } else if (tag === 'latest') {
-      fail(`"latest" moves with every release; pin a version tag (${name}:<major.minor.patch>…)`);
-    } else if (!/\d+\.\d+/.test(tag)) {
-      fail(
-        `tag "${tag}" is not a version; pin at least major.minor (${name}:<major.minor.patch>…)`,
-      );
-    }
+/** Why a base image is not pinned, or undefined when it is (a version tag or a digest). */
+function unpinned(image: string, unset: string[]): string | undefined {
+  if (unset.length > 0) {
+    return `${unset.join(', ')} has no value: declare it with a default in an ARG before the first FROM`;
   }
-  return findings;
+  if (image === 'scratch') return undefined;
+  const { name, tag, digest } = parseImageReference(image);
+  const pin = `(${name}:<major.minor.patch>…)`;
+  if (digest !== undefined) {
+    return /^sha256:[0-9a-f]{64}$/.test(digest) ? undefined : `"${digest}" is not a sha256 digest`;
+  }
+  if (tag === undefined)
+    return `no tag means "latest", which moves with every release; pin a version tag ${pin}`;
+  if (tag === 'latest') return `"latest" moves with every release; pin a version tag ${pin}`;
+  if (!/\d+\.\d+/.test(tag))
+    return `tag "${tag}" is not a version; pin at least major.minor ${pin}`;
+  return undefined;
 }
 
-function checkUser(config: ImageConfig): EssentialFinding[] {
-  if (config.user === undefined) {
-    return [
-      {
-        rule: 'user-non-root',
-        line: config.stage.line,
-        message: 'the final stage sets no USER, so the container runs as root; add USER 1000:1000',
-      },
-    ];
+type Problem = { line: number; message: string } | undefined;
+
+function nonRootUser({ user, line }: ImageConfig): Problem {
+  if (user === undefined) {
+    return {
+      line,
+      message: 'the final stage sets no USER, so the container runs as root; add USER 1000:1000',
+    };
   }
-  const { value, line } = config.user;
-  const [user = '', group] = value.split(':', 2);
-  if (!/^\d+$/.test(user) || (group !== undefined && !/^\d+$/.test(group))) {
-    return [
-      {
-        rule: 'user-non-root',
-        line,
-        message: `USER ${value} is not numeric: runAsNonRoot can only verify a numeric user; use USER 1000:1000`,
-      },
-    ];
+  const [uid = '', gid] = user.value.split(':', 2);
+  if (!/^\d+$/.test(uid) || (gid !== undefined && !/^\d+$/.test(gid))) {
+    return {
+      line: user.line,
+      message: `USER ${user.value} is not numeric: runAsNonRoot can only verify a numeric user; use USER 1000:1000`,
+    };
   }
-  if (Number(user) === 0) {
-    return [{ rule: 'user-non-root', line, message: `USER ${value} is root; use USER 1000:1000` }];
-  }
-  return [];
+  if (Number(uid) === 0)
+    return { line: user.line, message: `USER ${user.value} is root; use USER 1000:1000` };
+  return undefined;
 }
 
-const WRAPPERS: Record<string, string> = {
-  npm: 'npm',
-  npx: 'npx',
-  yarn: 'yarn',
-  pnpm: 'pnpm',
-  sh: 'a shell',
-  bash: 'a shell',
-};
-
-function checkCommand(config: ImageConfig): EssentialFinding[] {
-  const fail = (line: number, message: string): EssentialFinding[] => [
-    { rule: 'cmd-exec-node', line, message },
-  ];
-  const { entrypoint, cmd } = config;
+/** node as PID 1, started in exec form: a shell or a package manager would not pass SIGTERM on. */
+function nodeAsPid1({ entrypoint, cmd, line }: ImageConfig): Problem {
   const start = entrypoint ?? cmd;
   if (start === undefined) {
-    return fail(
-      config.stage.line,
-      'the final stage sets no CMD, so the base image\'s command runs; add CMD ["node", "dist/main.js"]',
-    );
+    return {
+      line,
+      message: `the final stage sets no CMD, so the base image's command runs; add ${NODE_CMD}`,
+    };
   }
   const instruction = entrypoint === undefined ? 'CMD' : 'ENTRYPOINT';
+  const fail = (message: string) => ({ line: start.line, message: `${instruction} ${message}` });
   if (start.form === 'shell') {
     return fail(
-      start.line,
-      `${instruction} ${start.command} is shell form: /bin/sh -c runs as PID 1 and SIGTERM never reaches node; use the exec form ${instruction} ["node", "dist/main.js"]`,
+      `${start.command} is shell form: /bin/sh -c runs as PID 1 and SIGTERM never reaches node; use the exec form ${instruction} ["node", "dist/main.js"]`,
     );
   }
-  const argv = [
-    ...start.argv,
-    ...(entrypoint !== undefined && cmd?.form === 'exec' ? cmd.argv : []),
-  ];
-  const program = (argv[0] ?? '').split('/').at(-1) ?? '';
+  const argv = start.argv.concat(entrypoint && cmd?.form === 'exec' ? cmd.argv : []);
+  const program = argv[0]?.split('/').at(-1) ?? '';
   const written = JSON.stringify(start.argv);
-  const wrapper = WRAPPERS[program];
+  const shell = /^(ba)?sh$/.test(program) ? 'a shell' : undefined;
+  const wrapper = shell ?? /^(npm|npx|yarn|pnpm)$/.exec(program)?.[0];
   if (wrapper !== undefined) {
     return fail(
-      start.line,
-      `${instruction} ${written} runs ${wrapper} as PID 1, which does not pass SIGTERM on to node; start node itself: CMD ["node", "dist/main.js"]`,
+      `${written} runs ${wrapper} as PID 1, which does not pass SIGTERM on to node; start node itself: ${NODE_CMD}`,
     );
   }
-  if (program !== 'node') {
-    return fail(start.line, `${instruction} ${written} starts ${program || 'nothing'}, not node`);
-  }
-  if (argv.length < 2) {
-    return fail(start.line, `${instruction} ${written} starts node without a script`);
-  }
-  return [];
+  if (program !== 'node') return fail(`${written} starts ${program || 'nothing'}, not node`);
+  if (argv.length < 2) return fail(`${written} starts node without a script`);
+  return undefined;
 }
 
-function checkExpose(config: ImageConfig): EssentialFinding[] {
-  if (config.expose.some((port) => port === SERVICE_PORT || port === `${SERVICE_PORT}/tcp`))
-    return [];
-  return [
-    {
-      rule: 'expose-8080',
-      line: config.stage.line,
-      message: `EXPOSE ${SERVICE_PORT} is missing: the services listen on ${SERVICE_PORT} (containerPort "http" in dist/)`,
-    },
-  ];
-}
-
-function checkNodeEnv(config: ImageConfig): EssentialFinding[] {
-  if (config.env.NODE_ENV === 'production') return [];
-  return [
-    {
-      rule: 'node-env-production',
-      line: config.stage.line,
-      message: `NODE_ENV is ${config.env.NODE_ENV === undefined ? 'unset' : `"${config.env.NODE_ENV}"`} in the final stage; set ENV NODE_ENV=production (Express and pino run in development mode otherwise)`,
-    },
-  ];
-}
-
-function checkLabels(config: ImageConfig): EssentialFinding[] {
-  const missing = REQUIRED_OCI_LABELS.filter((label) => (config.labels[label] ?? '') === '');
-  if (missing.length === 0) return [];
-  return [
-    {
-      rule: 'oci-labels',
-      line: config.stage.line,
-      message: `missing or empty OCI labels in the final stage: ${missing.join(', ')}`,
-    },
-  ];
-}
+/** The checks of the final stage's configuration, in the order findings are reported. */
+const CONFIG_CHECKS = {
+  'user-non-root': nonRootUser,
+  'cmd-exec-node': nodeAsPid1,
+  'expose-8080': ({ expose, line }: ImageConfig): Problem =>
+    expose.includes(PORT) || expose.includes(`${PORT}/tcp`)
+      ? undefined
+      : {
+          line,
+          message: `EXPOSE ${PORT} is missing: the services listen on ${PORT} (containerPort "http" in dist/)`,
+        },
+  'node-env-production': ({ env, line }: ImageConfig): Problem =>
+    env.NODE_ENV === 'production'
+      ? undefined
+      : {
+          line,
+          message: `NODE_ENV is ${env.NODE_ENV === undefined ? 'unset' : `"${env.NODE_ENV}"`} in the final stage; set ENV NODE_ENV=production (Express and pino run in development mode otherwise)`,
+        },
+  'oci-labels': ({ labels, line }: ImageConfig): Problem => {
+    const missing = OCI_LABELS.filter((label) => !labels[label]);
+    return missing.length === 0
+      ? undefined
+      : { line, message: `missing or empty OCI labels in the final stage: ${missing.join(', ')}` };
+  },
+};
 
 /**
- * The essentials every service Dockerfile keeps: pinned bases, a numeric non-root user, node
- * as PID 1 in exec form, port 8080, NODE_ENV=production and the OCI labels. `buildArgs` are the
- * values a build passes (the bake target's args); defaults apply otherwise.
+ * The essentials every service Dockerfile keeps, as far as its text shows them: pinned bases, a
+ * numeric non-root user, node as PID 1 in exec form, port 8080, NODE_ENV=production and the OCI
+ * labels. `buildArgs` are the values a build passes (the bake target's args); defaults apply
+ * otherwise.
  */
 export function checkDockerfile(
   text: string,
   buildArgs: Record<string, string> = {},
 ): EssentialFinding[] {
-  let dockerfile: Dockerfile;
-  let config: ImageConfig;
-  try {
-    dockerfile = parseDockerfile(text);
-    config = finalImageConfig(dockerfile, buildArgs);
-  } catch (error) {
-    if (error instanceof DockerfileError) return [{ rule: 'parse', message: error.message }];
-    throw error;
-  }
+  const { problems, bases, config } = readDockerfile(text, buildArgs);
+  if (problems.length > 0) return problems.map((problem) => ({ rule: 'parse', ...problem }));
   return [
-    ...checkBaseImages(dockerfile, buildArgs),
-    ...checkUser(config),
-    ...checkCommand(config),
-    ...checkExpose(config),
-    ...checkNodeEnv(config),
-    ...checkLabels(config),
+    ...bases.flatMap(({ written, image, unset, line }) => {
+      const message = unpinned(image, unset);
+      return message === undefined
+        ? []
+        : [{ rule: 'from-pinned' as const, line, message: `FROM ${written}: ${message}` }];
+    }),
+    ...Object.entries(CONFIG_CHECKS).flatMap(([rule, check]) => {
+      const problem = check(config);
+      return problem === undefined ? [] : [{ rule: rule as EssentialRule, ...problem }];
+    }),
   ];
 }
 
-export function formatFinding(finding: EssentialFinding): string {
-  const where = finding.line === undefined ? '' : `line ${finding.line}: `;
-  return `${where}${finding.message} (rule ${finding.rule})`;
+export function formatFinding({ line, message, rule }: EssentialFinding): string {
+  return `${line === undefined ? '' : `line ${line}: `}${message} (rule ${rule})`;
 }

@@ -1,8 +1,8 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${…}` here is bake's HCL, as the file writes it.
-import { existsSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import {
+  BAKE_FILE,
   type BakeFile,
   BakeFileError,
   readBakeFile,
@@ -20,7 +20,7 @@ import {
   type ImageTarget,
   imageTarget,
 } from './bake.js';
-import { contextSources, DockerfileError, parseDockerfile } from './dockerfile.js';
+import { readDockerfile } from './dockerfile.js';
 import { checkDockerfile, formatFinding } from './dockerfile-essentials.js';
 
 // The package is CommonJS (`module.exports = factory`) with types that declare `export default`.
@@ -50,29 +50,25 @@ export interface ImagesPlanOptions {
   env?: Env;
 }
 
-export const EXIT_OK = 0;
-export const EXIT_FAILED = 1;
-export const EXIT_USAGE = 2;
+const EXIT_OK = 0;
+const EXIT_FAILED = 1;
+const EXIT_USAGE = 2;
 
 /** The nearest docker-bake.hcl at or above `cwd`. */
 export function findBakeFile(cwd: string): string | undefined {
   for (let dir = resolve(cwd); ; dir = dirname(dir)) {
-    const candidate = join(dir, 'docker-bake.hcl');
+    const candidate = join(dir, BAKE_FILE);
     if (existsSync(candidate)) return candidate;
     if (dirname(dir) === dir) return undefined;
   }
 }
 
+/** `type=provenance,mode=max` as `provenance(mode=max)`. */
 function describeAttestations(target: ImageTarget): string {
-  return (
-    enabledAttestations(target)
-      .map((entry) =>
-        entry.replace(/^type=([^,]*),?(.*)$/, (_, type, rest) =>
-          rest ? `${type}(${rest})` : type,
-        ),
-      )
-      .join(' ') || 'none'
+  const described = enabledAttestations(target).map((entry) =>
+    entry.replace(/^type=([^,]*),(.+)$/, '$1($2)').replace(/^type=/, ''),
   );
+  return described.join(' ') || 'none';
 }
 
 function describeOutput(target: ImageTarget): string {
@@ -83,6 +79,7 @@ function describeOutput(target: ImageTarget): string {
 /** One block of text per target. */
 export function formatPlanText(targets: ImageTarget[]): string {
   const line = (label: string, value: string) => `  ${label.padEnd(14)}${value}`;
+  const words = (list: string[], none: string) => list.join(' ') || none;
   return targets
     .map((target) =>
       [
@@ -90,19 +87,17 @@ export function formatPlanText(targets: ImageTarget[]): string {
         ...(target.matrix ? [line('matrix', JSON.stringify(target.matrix))] : []),
         ...(target.inherits ? [line('inherits', target.inherits.join(' '))] : []),
         line('dockerfile', `${target.dockerfile} (context ${target.context})`),
-        line('tags', target.tags.join(' ') || '(none)'),
-        line('platforms', target.platforms.join(' ') || "(the builder's)"),
+        line('tags', words(target.tags, '(none)')),
+        line('platforms', words(target.platforms, "(the builder's)")),
         line('attestations', describeAttestations(target)),
         line('output', describeOutput(target)),
-        line(
-          'cache',
-          `from ${target.cacheFrom.join(' ') || '-'}; to ${target.cacheTo.join(' ') || '-'}`,
-        ),
+        line('cache', `from ${words(target.cacheFrom, '-')}; to ${words(target.cacheTo, '-')}`),
         line(
           'args',
-          Object.entries(target.args)
-            .map(([key, value]) => `${key}=${value}`)
-            .join(' ') || '-',
+          words(
+            Object.entries(target.args).map((entry) => entry.join('=')),
+            '-',
+          ),
         ),
       ].join('\n'),
     )
@@ -131,50 +126,33 @@ function writtenTargets(file: BakeFile, names: string[]): ImageTarget[] {
 }
 
 /** Problems with one target's build inputs, each line naming the target. */
-export async function checkTargetInputs(root: string, target: ImageTarget): Promise<string[]> {
+function checkTargetInputs(root: string, target: ImageTarget): string[] {
   const context = resolve(root, target.context);
+  const dockerfile = resolve(context, target.dockerfile);
   if (!existsSync(context) || !statSync(context).isDirectory()) {
     return [`${target.name}: context ${target.context} is not a directory`];
   }
-  const dockerfile = isAbsolute(target.dockerfile)
-    ? target.dockerfile
-    : resolve(context, target.dockerfile);
   if (!existsSync(dockerfile)) {
     return [
       `${target.name}: dockerfile ${target.dockerfile} does not exist (relative to the context)`,
     ];
   }
-  const text = await readFile(dockerfile, 'utf8');
-  const shown = relative(root, dockerfile);
+  const text = readFileSync(dockerfile, 'utf8');
   // Args written as expressions (`${service}`) are bake's to resolve; the Dockerfile's defaults apply.
-  const args = Object.fromEntries(
-    Object.entries(target.args).filter(([, value]) => !value.includes('${')),
-  );
-  return [
-    ...checkDockerfile(text, args).map(formatFinding),
-    ...(await missingContextSources(context, text)),
-  ].map((problem) => `${target.name}: ${shown} ${problem}`);
-}
-
-/** COPY sources that the context lacks, or that .dockerignore leaves out of it. */
-async function missingContextSources(context: string, dockerfileText: string): Promise<string[]> {
-  let sources: { path: string; line: number }[];
-  try {
-    sources = contextSources(parseDockerfile(dockerfileText));
-  } catch (error) {
-    // checkDockerfile has already reported the parse error.
-    if (error instanceof DockerfileError) return [];
-    throw error;
-  }
+  const args = Object.entries(target.args).filter(([, value]) => !value.includes('${'));
   const ignoreFile = join(context, '.dockerignore');
   const ignored = ignore().add(
-    existsSync(ignoreFile) ? (await readFile(ignoreFile, 'utf8')).split(/\r?\n/) : [],
+    existsSync(ignoreFile) ? readFileSync(ignoreFile, 'utf8').split(/\r?\n/) : [],
   );
-  return sources.flatMap(({ path, line }) => {
-    if (!existsSync(resolve(context, path)))
-      return [`line ${line}: COPY ${path}: not in the build context`];
-    return ignored.ignores(path) ? [`line ${line}: COPY ${path}: excluded by .dockerignore`] : [];
+  const sources = readDockerfile(text).sources.flatMap(({ path, line }) => {
+    const why = !existsSync(resolve(context, path))
+      ? 'not in the build context'
+      : ignored.ignores(path) && 'excluded by .dockerignore';
+    return why ? [`line ${line}: COPY ${path}: ${why}`] : [];
   });
+  return [...checkDockerfile(text, Object.fromEntries(args)).map(formatFinding), ...sources].map(
+    (problem) => `${target.name}: ${relative(root, dockerfile)} ${problem}`,
+  );
 }
 
 export async function runImagesPlan(options: ImagesPlanOptions, output: Output): Promise<number> {
@@ -183,7 +161,7 @@ export async function runImagesPlan(options: ImagesPlanOptions, output: Output):
   const file = options.file === undefined ? findBakeFile(cwd) : resolve(cwd, options.file);
   if (file === undefined || !existsSync(file)) {
     output.stderr(
-      `appdist images: ${file ?? 'docker-bake.hcl'} not found: run it in the repository, or pass --file\n`,
+      `appdist images: ${file ?? BAKE_FILE} not found: run it in the repository, or pass --file\n`,
     );
     return EXIT_USAGE;
   }
@@ -225,16 +203,10 @@ export async function runImagesPlan(options: ImagesPlanOptions, output: Output):
   }
   if (options.format !== 'json') output.stdout(formatPlanText(targets));
   if (!options.check) return EXIT_OK;
-  problems.push(
-    // A written target that inherits has its parents' inputs, checked with them.
-    ...(
-      await Promise.all(
-        targets
-          .filter((target) => target.inherits === undefined)
-          .map((target) => checkTargetInputs(root, target)),
-      )
-    ).flat(),
-  );
+  // A written target that inherits has its parents' inputs, checked with them.
+  for (const target of targets.filter((target) => target.inherits === undefined)) {
+    problems.push(...checkTargetInputs(root, target));
+  }
   for (const problem of problems) output.stderr(`${problem}\n`);
   output.stderr(
     problems.length === 0

@@ -1,11 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are HCL and Dockerfile text, whose ${…} is theirs, not JavaScript's.
+
 import { describe, expect, it } from 'vitest';
-import {
-  contextSources,
-  finalImageConfig,
-  parseDockerfile,
-  substitute,
-} from '../src/dockerfile.js';
+import { readDockerfile, substitute } from '../src/dockerfile.js';
 import {
   checkDockerfile,
   type EssentialRule,
@@ -49,59 +45,52 @@ function messages(text: string): string[] {
   return checkDockerfile(text).map(formatFinding);
 }
 
-describe('parseDockerfile', () => {
-  it('reads directives, joins continuations and drops comments inside them', () => {
-    const dockerfile = parseDockerfile(GOOD);
-    expect(dockerfile.directives).toEqual({ syntax: 'docker/dockerfile:1' });
-    expect(dockerfile.globalArgs.map((arg) => arg.arguments)).toEqual(['NODE=24.21.0']);
-    expect(dockerfile.stages.map((stage) => [stage.name, stage.from, stage.line])).toEqual([
-      ['base', 'node:${NODE}-bookworm-slim', 3],
-      ['build', 'base', 6],
-      [undefined, 'base', 13],
+describe('reading a Dockerfile with dockerfile-ast', () => {
+  it('finds the base images behind stages, with the global ARG values', () => {
+    expect(readDockerfile(GOOD).bases).toEqual([
+      {
+        written: 'node:${NODE}-bookworm-slim',
+        image: 'node:24.21.0-bookworm-slim',
+        unset: [],
+        line: 3,
+      },
     ]);
-    const [run] = dockerfile.stages[1]?.instructions ?? [];
-    expect(run).toEqual({
-      keyword: 'RUN',
-      flags: { mount: 'type=cache,target=/root/.npm' },
-      arguments: 'npm ci  && npm run build',
-      line: 8,
-    });
+    expect(readDockerfile(GOOD, { NODE: '25.0.0' }).bases[0]?.image).toBe(
+      'node:25.0.0-bookworm-slim',
+    );
   });
 
   it('honours the escape directive', () => {
-    const dockerfile = parseDockerfile('# escape=`\nFROM node:24.21.0 AS a\nRUN echo a `\n  b\n');
-    expect(dockerfile.stages[0]?.instructions[0]?.arguments).toBe('echo a   b');
+    const { config } = readDockerfile('# escape=`\nFROM node:24.21.0 AS a\nLABEL a=1 `\n  b=2\n');
+    expect(config.labels).toEqual({ a: '1', b: '2' });
   });
 
-  it('rejects what it cannot read faithfully', () => {
-    expect(() => parseDockerfile('RUN echo\nFROM node:24.21.0')).toThrow(
-      'line 1: RUN before the first FROM',
-    );
-    expect(() => parseDockerfile('FROM node:24.21.0\nRUN <<EOF\necho\nEOF\n')).toThrow(
-      'line 2: heredocs are not supported',
-    );
-    expect(() => parseDockerfile('FROM node:24.21.0\nRUN echo \\\n')).toThrow('ends with \\');
-    expect(() => parseDockerfile('# only a comment\n')).toThrow('no FROM instruction');
+  it('rejects what BuildKit would not read', () => {
+    expect(readDockerfile('RUN echo\nFROM node:24.21.0').problems).toEqual([
+      { line: 1, message: 'RUN before the first FROM (only ARG may come first)' },
+    ]);
+    expect(readDockerfile('# only a comment\n').problems).toEqual([
+      { message: 'no FROM instruction' },
+    ]);
+    expect(readDockerfile(GOOD).problems).toEqual([]);
   });
 
   it('resolves the final image: inherited stage config, ARG and ENV substitution, build args', () => {
-    const config = finalImageConfig(parseDockerfile(GOOD), { VERSION: '2.0.0' });
+    const { config } = readDockerfile(GOOD, { VERSION: '2.0.0' });
     expect(config.workdir).toBe('/app/services/api');
     expect(config.user).toEqual({ value: '1000:1000', line: 23 });
     expect(config.env).toEqual({ NODE_ENV: 'production' });
     expect(config.labels['org.opencontainers.image.version']).toBe('2.0.0');
     expect(config.expose).toEqual(['8080']);
     expect(config.cmd).toEqual({ form: 'exec', argv: ['node', 'dist/main.js'], line: 25 });
-    expect(finalImageConfig(parseDockerfile(GOOD)).labels['org.opencontainers.image.version']).toBe(
-      '1.0.0',
-    );
+    expect(readDockerfile(GOOD).config.labels['org.opencontainers.image.version']).toBe('1.0.0');
   });
 
   it('lists the paths COPY takes from the build context', () => {
-    const dockerfile = parseDockerfile(
+    const { sources } = readDockerfile(
       'FROM node:24.21.0 AS a\nCOPY . .\nCOPY --from=a /x /y\nCOPY a.json b/c.sh ./\nCOPY ["d e.txt", "/f"]\nCOPY *.md /docs/\n',
     );
-    expect(contextSources(dockerfile)).toEqual([
+    expect(sources).toEqual([
       { path: 'a.json', line: 4 },
       { path: 'b/c.sh', line: 4 },
       { path: 'd e.txt', line: 5 },
@@ -212,8 +201,8 @@ describe('checkDockerfile', () => {
   });
 
   it('reports an unreadable Dockerfile as a finding', () => {
-    expect(checkDockerfile('RUN echo\n')).toEqual([
-      { rule: 'parse', message: 'line 1: RUN before the first FROM (only ARG may come first)' },
+    expect(messages('RUN echo\n')).toEqual([
+      'line 1: RUN before the first FROM (only ARG may come first) (rule parse)',
     ]);
   });
 });

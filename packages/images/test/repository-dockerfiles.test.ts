@@ -7,9 +7,10 @@ import { promisify } from 'node:util';
 import { SERVICE_NAMES } from '@appdist/catalogue';
 import { isRecord } from '@appdist/catalogue/repository';
 import dockerignore from '@balena/dockerignore';
+import { DockerfileParser } from 'dockerfile-ast';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { serviceVersions } from '../src/bake.js';
-import { baseImage, contextSources, finalImageConfig, parseDockerfile } from '../src/dockerfile.js';
+import { readDockerfile } from '../src/dockerfile.js';
 import {
   checkDockerfile,
   formatFinding,
@@ -37,10 +38,17 @@ async function dockerignorePatterns() {
   return ignore().add((await readFile(join(REPOSITORY_ROOT, '.dockerignore'), 'utf8')).split('\n'));
 }
 
+const parse = () => DockerfileParser.parse(text);
+
+/** Each RUN as the shell gets it: flags removed, continuations joined. */
 const runs = () =>
-  parseDockerfile(text).stages.flatMap((stage) =>
-    stage.instructions.filter((instruction) => instruction.keyword === 'RUN'),
-  );
+  parse()
+    .getInstructions()
+    .filter((instruction) => instruction.getKeyword() === 'RUN')
+    .map((instruction) => ({
+      arguments: instruction.getArgumentsContent() ?? '',
+      line: instruction.getRange().start.line + 1,
+    }));
 
 describe('services/Dockerfile', () => {
   it("keeps the essentials with each service's build args, and with the defaults", () => {
@@ -51,7 +59,11 @@ describe('services/Dockerfile', () => {
   });
 
   it('has no default SERVICE, and a build without one stops first, saying how to pass it', async () => {
-    expect(parseDockerfile(text).globalArgs.map((arg) => arg.arguments)).toEqual(['SERVICE']);
+    expect(
+      parse()
+        .getInitialARGs()
+        .map((arg) => arg.getArgumentsContent()),
+    ).toEqual(['SERVICE']);
     const [guard] = runs();
     if (guard === undefined) throw new Error('services/Dockerfile has no RUN');
     const empty = await mkdtemp(join(tmpdir(), 'appdist-images-guard-'));
@@ -80,7 +92,7 @@ describe('services/Dockerfile', () => {
 
   it("runs node on the service's compiled entry point as uid 1000 with the release labels", () => {
     for (const service of SERVICE_NAMES) {
-      const config = finalImageConfig(parseDockerfile(text), argsOf(service));
+      const { config } = readDockerfile(text, argsOf(service));
       expect(config.cmd?.form).toBe('exec');
       const argv = config.cmd?.form === 'exec' ? config.cmd.argv : [];
       expect(argv[0]).toBe('node');
@@ -106,10 +118,7 @@ describe('services/Dockerfile', () => {
 
   it('starts from the Node the repository runs, on Debian slim, in every stage', async () => {
     const node = await lockedNodeVersion();
-    const dockerfile = parseDockerfile(text);
-    const images = dockerfile.stages
-      .map((stage) => baseImage(dockerfile, stage))
-      .filter((image) => image !== undefined);
+    const images = readDockerfile(text).bases.map((base) => base.image);
     expect(images).toEqual([`node:${node}-bookworm-slim`]);
     const { tag } = parseImageReference(images[0] ?? '');
     expect(tag?.startsWith(`${node}-`)).toBe(true);
@@ -117,7 +126,7 @@ describe('services/Dockerfile', () => {
 
   it('copies from the build context only files that exist and .dockerignore keeps', async () => {
     const patterns = await dockerignorePatterns();
-    const sources = contextSources(parseDockerfile(text));
+    const { sources } = readDockerfile(text);
     expect(sources.map((source) => source.path)).toEqual([
       'tsconfig.base.json',
       'packages/images/scripts/production-files.sh',

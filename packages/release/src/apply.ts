@@ -1,28 +1,24 @@
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { findKustomizationFile } from '@appdist/kustomize/kustomization-images';
+import { kustomizationFile } from '@appdist/catalogue/repository';
 import { setImage } from '@appdist/kustomize/kustomize';
 import { addReleaseNotes, CHANGELOG_FILE, releaseNotesOf } from './changelog.js';
 import { applyPendingChanges, readPendingChanges } from './changesets.js';
 import { describePaths, ReleaseRefusedError } from './errors.js';
-import { exists } from './files.js';
 import {
   changedAmong,
   commitPaths,
   createAnnotatedTag,
   headCommit,
-  repositoryRoot,
   restoreCleanTree,
   tagExists,
   uncommittedChanges,
 } from './git.js';
 import { planRelease, type ReleasePlan } from './plan.js';
-import { SERVICES_FOLDER } from './services.js';
 
 export interface ApplyOptions {
-  /** The repository; default the plan's root. */
-  cwd?: string;
   /** Change nothing: check the plan still holds and report what would be written. */
   dryRun: boolean;
   /** Apply even with uncommitted changes; only the release's own files are committed. */
@@ -32,8 +28,6 @@ export interface ApplyOptions {
    * pipeline that tags later, after the end-to-end tests passed on that commit.
    */
   tag?: boolean;
-  /** Environment for finding kustomize (`KUSTOMIZE_BIN`, `PATH`); default `process.env`. */
-  env?: NodeJS.ProcessEnv;
 }
 
 export interface ApplyResult {
@@ -60,16 +54,18 @@ export function releaseTagMessage(version: string, notes: string): string {
   return `appdist ${version}\n\n${notes.trim()}\n`;
 }
 
-async function releaseFiles(root: string, plan: ReleasePlan): Promise<string[]> {
-  const kustomization = await findKustomizationFile(join(root, plan.kustomization));
+function releaseFiles(root: string, plan: ReleasePlan): string[] {
+  const kustomization = kustomizationFile(join(root, plan.kustomization));
+  if (kustomization === undefined)
+    throw new Error(`${plan.kustomization} has no kustomization file`);
   const files = [
     // Only pending changesets still move a package.json; a `changeset version` run on its own
     // moved the others already.
     ...plan.services
       .filter((service) => service.changesets.length > 0)
       .flatMap((service) => [
-        `${SERVICES_FOLDER}/${service.name}/package.json`,
-        `${SERVICES_FOLDER}/${service.name}/${CHANGELOG_FILE}`,
+        `services/${service.name}/package.json`,
+        `services/${service.name}/${CHANGELOG_FILE}`,
       ]),
     ...new Set(
       plan.services.flatMap((service) =>
@@ -91,12 +87,8 @@ function planInputs(plan: ReleasePlan): string[] {
 }
 
 /** Refuses a plan that no longer describes the repository: new changesets, pins, or a newer tag. */
-async function checkPlanStillHolds(
-  root: string,
-  plan: ReleasePlan,
-  env: NodeJS.ProcessEnv | undefined,
-): Promise<void> {
-  const current = await planRelease({ cwd: root, ...(env ? { env } : {}) });
+async function checkPlanStillHolds(root: string, plan: ReleasePlan): Promise<void> {
+  const current = await planRelease({ cwd: root });
   const planned = planInputs(plan);
   const now = planInputs(current);
   if (!isDeepStrictEqual(planned, now)) {
@@ -107,21 +99,15 @@ async function checkPlanStillHolds(
   }
 }
 
-async function writeRelease(
-  root: string,
-  plan: ReleasePlan,
-  env: NodeJS.ProcessEnv | undefined,
-): Promise<string[]> {
+async function writeRelease(root: string, plan: ReleasePlan): Promise<string[]> {
   const changes = await readPendingChanges(root);
   const touched = changes.plan.changesets.length > 0 ? await applyPendingChanges(changes) : [];
   for (const image of plan.images) {
     // The kustomize wrapper: `kustomize edit set image`, a one-line change of newTag. Never sed.
-    await setImage(join(root, plan.kustomization), image.name, image.tag, env);
+    await setImage(join(root, plan.kustomization), image.name, image.tag);
   }
   const changelogPath = join(root, CHANGELOG_FILE);
-  const changelog = (await exists(changelogPath))
-    ? await readFile(changelogPath, 'utf8')
-    : undefined;
+  const changelog = existsSync(changelogPath) ? await readFile(changelogPath, 'utf8') : undefined;
   await writeFile(changelogPath, addReleaseNotes(changelog, plan.changelog));
   return touched.map((path) => relative(root, path));
 }
@@ -138,7 +124,7 @@ async function writeRelease(
  * is stale. In a tree that was clean, a failure half-way restores it to the starting commit.
  */
 export async function applyRelease(plan: ReleasePlan, options: ApplyOptions): Promise<ApplyResult> {
-  const root = options.cwd === undefined ? plan.root : await repositoryRoot(options.cwd);
+  const { root } = plan;
   const version = plan.distribution.to;
   if (version === null || plan.services.length === 0) {
     throw new ReleaseRefusedError(
@@ -156,11 +142,11 @@ export async function applyRelease(plan: ReleasePlan, options: ApplyOptions): Pr
   if (await tagExists(root, version)) {
     throw new ReleaseRefusedError('tag-exists', `tag ${version} exists already: plan again`);
   }
-  await checkPlanStillHolds(root, plan, options.env);
+  await checkPlanStillHolds(root, plan);
 
   const tag = options.tag ?? true;
   const message = releaseCommitMessage(plan, version);
-  const predicted = await releaseFiles(root, plan);
+  const predicted = releaseFiles(root, plan);
   if (options.dryRun) {
     return {
       dryRun: true,
@@ -173,13 +159,11 @@ export async function applyRelease(plan: ReleasePlan, options: ApplyOptions): Pr
   }
 
   const start = await headCommit(root);
-  const created: string[] = [];
-  for (const file of predicted) if (!(await exists(join(root, file)))) created.push(file);
+  const created = predicted.filter((file) => !existsSync(join(root, file)));
   try {
-    const touched = await writeRelease(root, plan, options.env);
+    const touched = await writeRelease(root, plan);
     // changesets rewrites package.json of dependents it does not bump, unchanged: leave those out.
-    const changed = await changedAmong(root, [...new Set([...predicted, ...touched])]);
-    const files = [...changed].sort();
+    const files = await changedAmong(root, [...predicted, ...touched]);
     const commit = await commitPaths(root, files, message);
     if (tag) {
       await createAnnotatedTag(

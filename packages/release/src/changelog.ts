@@ -15,7 +15,8 @@ export interface ChangelogService {
   from: string;
   to: string;
   bump: Bump;
-  summaries: readonly string[];
+  /** What changed, one Markdown summary each. */
+  changes: readonly string[];
 }
 
 export interface ChangelogImage {
@@ -45,8 +46,8 @@ export function renderReleaseNotes(
   }
   for (const service of services) {
     lines.push('', `### ${service.name} ${service.to} (was ${service.from}, ${service.bump})`, '');
-    if (service.summaries.length === 0) lines.push('- Dependencies updated.');
-    else lines.push(...service.summaries.map(listItem));
+    if (service.changes.length === 0) lines.push('- Dependencies updated.');
+    else lines.push(...service.changes.map(listItem));
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,21 +1,31 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { packageName, SERVICE_NAMES } from '@appdist/catalogue';
 import { applyReleasePlan } from '@changesets/apply-release-plan';
 import { readConfig } from '@changesets/config';
 import { getReleasePlan } from '@changesets/get-release-plan';
 import type { Config, Packages, ReleasePlan } from '@changesets/types';
 import { getPackages } from '@manypkg/get-packages';
-import { exists } from './files.js';
+
+export interface ServicePackage {
+  /** The catalogue name: its folder under services/ and its image name. */
+  name: string;
+  package: string;
+  version: string;
+}
 
 /** What changesets knows about a repository: its packages, its config and the pending changes. */
 export interface PendingChanges {
   packages: Packages;
+  /** The catalogue's services among the workspaces, with their package.json versions. */
+  services: ServicePackage[];
   config: Config;
   plan: ReleasePlan;
 }
 
 /** Reads `.changeset/` of the repository at `root` in-process, as `changeset version` would. */
 export async function readPendingChanges(root: string): Promise<PendingChanges> {
-  if (!(await exists(join(root, '.changeset', 'config.json')))) {
+  if (!existsSync(join(root, '.changeset', 'config.json'))) {
     throw new Error(
       `no .changeset/config.json in ${root}: releases are planned from changesets (see .changeset/README.md)`,
     );
@@ -31,7 +41,14 @@ export async function readPendingChanges(root: string): Promise<PendingChanges> 
       'changesets is in pre-release mode (.changeset/pre.json); distribution tags are plain versions: run `npx changeset pre exit` first',
     );
   }
-  return { packages, config, plan };
+  const versions = new Map(
+    packages.packages.map(({ packageJson }) => [packageJson.name, packageJson.version]),
+  );
+  const services = SERVICE_NAMES.flatMap((name) => {
+    const version = versions.get(packageName(name));
+    return version === undefined ? [] : [{ name, package: packageName(name), version }];
+  });
+  return { packages, services, config, plan };
 }
 
 /**

@@ -1,11 +1,11 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { imageName } from '@appdist/catalogue';
 import { CHANGELOG_FILE, renderReleaseNotes, serviceChangesBetween } from './changelog.js';
 import { type PendingChanges, readPendingChanges } from './changesets.js';
-import { readOptional } from './files.js';
 import { latestVersionTag, repositoryRoot } from './git.js';
 import { PINNED_KUSTOMIZATION, renderedTags } from './images.js';
-import { SERVICES_FOLDER, servicePackages } from './services.js';
 import {
   type Bump,
   bumpBetween,
@@ -15,16 +15,11 @@ import {
   largestBump,
 } from './version.js';
 
-/** The distribution's version when no MAJOR.MINOR.PATCH tag exists yet. */
-export const FIRST_VERSION = '1.0.0';
-
 export interface PlanOptions {
   /** Any folder inside the repository. */
   cwd: string;
   /** The first distribution version, used while no version tag exists (default 1.0.0). */
   initialVersion?: string;
-  /** Environment for finding kustomize (`KUSTOMIZE_BIN`, `PATH`); default `process.env`. */
-  env?: NodeJS.ProcessEnv;
 }
 
 export interface ChangesetEntry {
@@ -87,7 +82,7 @@ interface PendingBump {
 
 /** What the pending changesets do to each service, by package name. */
 function pendingBumps(changes: PendingChanges): Map<string, PendingBump> {
-  const services = servicePackages(changes.packages);
+  const services = new Set(changes.services.map((service) => service.package));
   const bumps = new Map<string, PendingBump>();
   for (const release of changes.plan.releases) {
     if (release.type === 'none') continue;
@@ -127,15 +122,11 @@ function pinnedTag(rendered: Map<string, string[]>, image: string): string {
  * ways, or both: pending changesets bump it, or its package.json moved already (`changeset
  * version` was run on its own) while dist/base still pins the previous tag.
  */
-async function serviceReleases(
-  root: string,
-  changes: PendingChanges,
-  env: NodeJS.ProcessEnv | undefined,
-): Promise<ServiceRelease[]> {
+async function serviceReleases(root: string, changes: PendingChanges): Promise<ServiceRelease[]> {
   const bumps = pendingBumps(changes);
-  const rendered = await renderedTags(join(root, PINNED_KUSTOMIZATION), env);
+  const rendered = await renderedTags(root);
   const releases: ServiceRelease[] = [];
-  for (const service of servicePackages(changes.packages).values()) {
+  for (const service of changes.services) {
     const from = pinnedTag(rendered, imageName(service.name));
     const pending = bumps.get(service.package);
     const to = pending?.to ?? service.version;
@@ -145,8 +136,8 @@ async function serviceReleases(
         `${PINNED_KUSTOMIZATION} pins ${service.name} ${from}, newer than its version ${to}: the pin runs ahead of the package`,
       );
     }
-    const changelog =
-      (await readOptional(join(root, SERVICES_FOLDER, service.name, CHANGELOG_FILE))) ?? '';
+    const changelogPath = join(root, 'services', service.name, CHANGELOG_FILE);
+    const changelog = existsSync(changelogPath) ? await readFile(changelogPath, 'utf8') : '';
     const changesets = pending?.changesets ?? [];
     releases.push({
       name: service.name,
@@ -174,10 +165,15 @@ function distributionVersion(
   latest: string | undefined,
   services: readonly ServiceRelease[],
   initialVersion: string,
+  pending: number,
 ): DistributionVersion {
   const bump = largestBump(services.map((service) => service.bump));
   if (bump === undefined) {
-    return { from: latest ?? null, to: null, bump: null, reason: 'no service changes' };
+    const reason =
+      pending === 0
+        ? `nothing to release: ${PINNED_KUSTOMIZATION} pins every service's version and there are no changesets in .changeset/`
+        : `nothing to release: the ${pending} changeset(s) in .changeset/ bump no service`;
+    return { from: latest ?? null, to: null, bump: null, reason };
   }
   if (latest === undefined) {
     return {
@@ -204,49 +200,24 @@ function distributionVersion(
  * distribution version and its release notes. Writes nothing.
  */
 export async function planRelease(options: PlanOptions): Promise<ReleasePlan> {
-  const initialVersion = options.initialVersion ?? FIRST_VERSION;
+  const initialVersion = options.initialVersion ?? '1.0.0';
   if (!isPlainVersion(initialVersion)) {
     throw new Error(`initial version ${JSON.stringify(initialVersion)} is not MAJOR.MINOR.PATCH`);
   }
   const root = await repositoryRoot(options.cwd);
   const changes = await readPendingChanges(root);
-  const services = await serviceReleases(root, changes, options.env);
+  // With nothing to release, services and images are empty and so is the changelog.
+  const services = await serviceReleases(root, changes);
   const latest = await latestVersionTag(root);
-  const distribution = distributionVersion(latest, services, initialVersion);
-  if (distribution.to === null) {
-    const pending = changes.plan.changesets.length;
-    return {
-      root,
-      services: [],
-      images: [],
-      kustomization: PINNED_KUSTOMIZATION,
-      distribution: {
-        ...distribution,
-        reason:
-          pending === 0
-            ? `nothing to release: ${PINNED_KUSTOMIZATION} pins every service's version and there are no changesets in .changeset/`
-            : `nothing to release: the ${pending} changeset(s) in .changeset/ bump no service`,
-      },
-      changelog: '',
-    };
-  }
+  const pending = changes.plan.changesets.length;
+  const distribution = distributionVersion(latest, services, initialVersion, pending);
   const images = services.map((service) => ({
     service: service.name,
     name: imageName(service.name),
     from: service.from,
     tag: service.to,
   }));
-  const changelog = renderReleaseNotes(
-    distribution.to,
-    services.map((service) => ({ ...service, summaries: service.changes })),
-    images,
-  );
-  return {
-    root,
-    services,
-    images,
-    kustomization: PINNED_KUSTOMIZATION,
-    distribution,
-    changelog,
-  };
+  const changelog =
+    distribution.to === null ? '' : renderReleaseNotes(distribution.to, services, images);
+  return { root, services, images, kustomization: PINNED_KUSTOMIZATION, distribution, changelog };
 }

@@ -20,7 +20,6 @@ export interface ReleaseCommandOptions {
   cwd?: string;
   /** The first distribution version while no version tag exists (default 1.0.0). */
   initialVersion?: string;
-  env?: NodeJS.ProcessEnv;
 }
 
 export interface Output {
@@ -57,7 +56,6 @@ async function runApply(
     dryRun: (options.dryRun ?? false) || refuseDirty,
     allowDirty: options.allowDirty ?? false,
     tag: options.tag ?? true,
-    ...(options.env ? { env: options.env } : {}),
   });
   if (options.format === 'json') output.stdout(json({ plan, result }));
   else output.stdout(`${formatPlan(plan)}\n${formatApplyResult(result)}`);
@@ -86,7 +84,6 @@ export async function runReleaseCommand(
         cwd,
         dryRun: options.dryRun ?? false,
         allowDirty: options.allowDirty ?? false,
-        ...(options.env ? { env: options.env } : {}),
       });
       output.stdout(options.format === 'json' ? json(result) : formatTagResult(result));
       return EXIT_OK;
@@ -94,7 +91,6 @@ export async function runReleaseCommand(
     const plan = await planRelease({
       cwd,
       ...(options.initialVersion ? { initialVersion: options.initialVersion } : {}),
-      ...(options.env ? { env: options.env } : {}),
     });
     if (options.action === 'apply') return await runApply(options, plan, output);
     output.stdout(options.format === 'json' ? json(plan) : formatPlan(plan));

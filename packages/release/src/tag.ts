@@ -12,15 +12,13 @@ import {
   tagExists,
   uncommittedChanges,
 } from './git.js';
-import { pinMismatches } from './pins.js';
+import { pinMismatches } from './images.js';
 import { compareVersions, isPlainVersion } from './version.js';
 
 export interface TagOptions {
   cwd: string;
   dryRun: boolean;
   allowDirty?: boolean;
-  /** Environment for finding kustomize (`KUSTOMIZE_BIN`, `PATH`); default `process.env`. */
-  env?: NodeJS.ProcessEnv;
 }
 
 export interface TagResult {
@@ -78,8 +76,8 @@ export async function tagRelease(options: TagOptions): Promise<TagResult> {
       `the working tree has uncommitted changes (${describePaths(dirty)}): the tag would name a commit that is not what was tested; commit or stash them, or pass --allow-dirty`,
     );
   }
-  const { packages } = await readPendingChanges(root);
-  const mismatches = await pinMismatches(root, packages, options.env);
+  const { services } = await readPendingChanges(root);
+  const mismatches = await pinMismatches(root, services);
   if (mismatches.length > 0) {
     throw new ReleaseRefusedError(
       'out-of-sync',

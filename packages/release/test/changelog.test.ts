@@ -15,9 +15,9 @@ const NOTES = renderReleaseNotes(
       from: '0.1.0',
       to: '0.2.0',
       bump: 'minor',
-      summaries: ['Links can expire.\n\nSet `expiresAt` when creating one.'],
+      changes: ['Links can expire.\n\nSet `expiresAt` when creating one.'],
     },
-    { name: 'cache', from: '0.1.0', to: '0.1.1', bump: 'patch', summaries: [] },
+    { name: 'cache', from: '0.1.0', to: '0.1.1', bump: 'patch', changes: [] },
   ],
   [
     { name: 'ghcr.io/appdist/backend', from: '0.1.0', tag: '0.2.0' },

@@ -2,16 +2,16 @@ import { describe, expect, it } from 'vitest';
 import {
   bumpVersion,
   compareVersions,
+  isPlainVersion,
   largestBump,
   newestVersion,
-  parsePlainVersion,
 } from '../src/version.js';
 
 describe('plain versions', () => {
   it('accepts MAJOR.MINOR.PATCH only', () => {
-    expect(parsePlainVersion('1.10.0')).toEqual([1, 10, 0]);
+    expect(isPlainVersion('1.10.0')).toBe(true);
     for (const text of ['v1.0.0', '1.0', '1.0.0-rc.1', '1.0.0+build', '01.0.0', '1.0.0 ', '']) {
-      expect(parsePlainVersion(text), text).toBeUndefined();
+      expect(isPlainVersion(text), text).toBe(false);
     }
   });
 
