@@ -4,8 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SERVICE_NAMES } from '@appdist/catalogue';
-import { type BakeFile, stringList } from '@appdist/catalogue/bake-file';
 import { isRecord } from '@appdist/catalogue/repository';
+import { type BakeFile, stringList } from './bake-file.js';
 
 /**
  * The bake targets, from one of two sources: `docker buildx bake --print` (bake's own resolution)
@@ -172,10 +172,13 @@ function sameNames(what: string, actual: readonly string[], expected: readonly s
  * matrix target over SERVICES builds each as `<service>` for release and one as
  * `kind-<service>` for Kind, the default group is SERVICES, and `validate` checks the Dockerfile.
  */
-export function checkWrittenFile(file: BakeFile): string[] {
+export function checkWrittenFile(
+  file: BakeFile,
+  catalogue: readonly string[] = SERVICE_NAMES,
+): string[] {
   const services = stringList(file.variables.SERVICES);
   if (services === undefined) return ['variable SERVICES: not a list of service names'];
-  const problems = sameNames('variable SERVICES', services, SERVICE_NAMES);
+  const problems = sameNames('variable SERVICES', services, catalogue);
   const written = Object.entries(file.targets).map(([name, body]) => imageTarget(name, body));
   const overServices = (prefix: string) =>
     written.find((target) => {

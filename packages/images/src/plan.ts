@@ -1,13 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${…}` here is bake's HCL, as the file writes it.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import {
-  BAKE_FILE,
-  type BakeFile,
-  BakeFileError,
-  readBakeFile,
-  stringList,
-} from '@appdist/catalogue/bake-file';
 import dockerignore from '@balena/dockerignore';
 import {
   BakeError,
@@ -20,6 +13,7 @@ import {
   type ImageTarget,
   imageTarget,
 } from './bake.js';
+import { BAKE_FILE, type BakeFile, BakeFileError, readBakeFile, stringList } from './bake-file.js';
 import { readDockerfile } from './dockerfile.js';
 import { checkDockerfile, formatFinding } from './dockerfile-essentials.js';
 

@@ -201,12 +201,12 @@ describe('production-files.sh on this repository', () => {
     backend: { workspaces: ['backend', 'service-kit'], includes: ['express', 'pino', 'zod'] },
     cache: { workspaces: ['cache', 'service-kit'], includes: ['express', 'ioredis'] },
     database: {
-      workspaces: ['database', 'service-kit'],
+      workspaces: ['catalogue', 'database', 'service-kit'],
       includes: ['@electric-sql/pglite', 'pg', 'express'],
     },
     frontend: { workspaces: ['frontend', 'service-kit'], includes: ['express', 'helmet'] },
     tester: {
-      workspaces: ['conformance', 'service-kit', 'tester'],
+      workspaces: ['catalogue', 'conformance', 'service-kit', 'tester'],
       includes: ['express', 'ioredis', 'undici', 'prom-client'],
     },
   };
@@ -221,6 +221,9 @@ describe('production-files.sh on this repository', () => {
     '@biomejs/biome',
     '@aws-cdk/lambda-layer-kubectl-v35',
     '@appdist/testing',
+    // The repository tooling's parsers: the catalogue the services ship has no dependencies.
+    '@cdktf/hcl2json',
+    'js-yaml',
   ];
 
   it('gives each service its own closure, without test tooling or the npm node package', async () => {

@@ -3,11 +3,11 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IMAGE_REGISTRY, imageName, SERVICE_NAMES } from '@appdist/catalogue';
-import { type BakeFile, readBakeFile } from '@appdist/catalogue/bake-file';
 import { isRecord } from '@appdist/catalogue/repository';
 import { load } from 'js-yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkResolved, checkWrittenFile, imageTarget, serviceVersions } from '../src/bake.js';
+import { type BakeFile, readBakeFile } from '../src/bake-file.js';
 import { BAKE_FILE, REPOSITORY_ROOT } from './repository.js';
 
 /** name → `newName:newTag` of each `images:` entry in dist/base/kustomization.yaml. */

@@ -87,7 +87,7 @@ describe("what reruns a package's tests (turbo run test --dry=json)", async () =
       expect.arrayContaining([
         '@appdist/validation#test',
         '@appdist/cli#test',
-        '@appdist/catalogue#test',
+        '@appdist/pipeline#test',
       ]),
     );
     for (const id of [
@@ -108,7 +108,7 @@ describe("what reruns a package's tests (turbo run test --dry=json)", async () =
       '../../turbo.json',
       '../../.changeset/config.json',
     ]) {
-      expect(reads('@appdist/catalogue#test', path), path).toBe(true);
+      expect(reads('@appdist/pipeline#test', path), path).toBe(true);
     }
     expect(reads('@appdist/service-kit#test', '../../docker-bake.hcl')).toBe(false);
   });

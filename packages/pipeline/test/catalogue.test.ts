@@ -1,10 +1,10 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import type { ServiceEntry } from '@appdist/catalogue';
+import { findRepositoryRoot } from '@appdist/catalogue/repository';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ServiceEntry } from '../src/catalogue.js';
-import { CATALOGUE, checkRepository, formatFinding } from '../src/check.js';
-import { findRepositoryRoot } from '../src/repository.js';
+import { CATALOGUE, checkRepository, formatFinding } from '../src/catalogue-check.js';
 
 const root = findRepositoryRoot(import.meta.dirname) ?? '';
 
@@ -76,7 +76,7 @@ describe('checkRepository', () => {
       'dist/base/kustomization.yaml: resources do not list sixth',
       'dist/base/kustomization.yaml: images do not pin ghcr.io/appdist/sixth (kustomize edit set image ghcr.io/appdist/sixth=ghcr.io/appdist/sixth:<version>)',
       'packages/conformance/src/sixth-suite.ts: no conformance suite: write it and add it to SUITES',
-      'docker-bake.hcl: variable SERVICES lacks sixth',
+      'docker-bake.hcl: variable SERVICES: missing sixth',
       '.changeset/config.json: ignore (the `!@appdist/<service>` exemptions) lacks sixth',
       'turbo.json: tasks."//#bump".dependsOn lacks sixth',
     ]);

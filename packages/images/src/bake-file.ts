@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import { isRecord } from '@appdist/catalogue/repository';
 import { parse } from '@cdktf/hcl2json';
-import { isRecord } from './repository.js';
 
 /**
  * The facts docker-bake.hcl states, as written: its variables' defaults, its groups and its

@@ -1,7 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { load, loadAll } from 'js-yaml';
-import { BAKE_FILE, readBakeFile, stringList } from './bake-file.js';
 import {
   distributionOf,
   imageName,
@@ -11,8 +9,11 @@ import {
   packageName,
   SERVICES,
   type ServiceEntry,
-} from './catalogue.js';
-import { isRecord, kustomizationFile } from './repository.js';
+} from '@appdist/catalogue';
+import { isRecord, kustomizationFile } from '@appdist/catalogue/repository';
+import { checkWrittenFile } from '@appdist/images/bake';
+import { BAKE_FILE, readBakeFile, stringList } from '@appdist/images/bake-file';
+import { load, loadAll } from 'js-yaml';
 
 /** What the check holds the repository to: the catalogue, or a changed one in a test. */
 export interface Catalogue {
@@ -180,8 +181,9 @@ async function checkToolLists(root: string, services: readonly ServiceEntry[]): 
       });
   };
 
+  // The bake file as images --check reads it, against these services.
   const bake = await readBakeFile(join(root, BAKE_FILE));
-  report(BAKE_FILE, 'variable SERVICES', stringList(bake.variables.SERVICES) ?? [], names);
+  for (const message of checkWrittenFile(bake, names)) findings.push({ path: BAKE_FILE, message });
 
   // changesets versions the services and ignores the tooling: `!@appdist/<service>` exempts each.
   const changesets = readJson(join(root, '.changeset', 'config.json'));
