@@ -1,7 +1,7 @@
 import type { Check } from './check.js';
 import { expectJsonError, expectJsonObject, expectStatus, fail, snippet } from './expect.js';
 import type { Answer } from './http-client.js';
-import { expectLink, LinkApi, linkLifecycleChecks, targetFor } from './links.js';
+import { expectLink, type LinkApi, linkApi, linkLifecycleChecks, targetFor } from './links.js';
 import { poll } from './poll.js';
 import type { ServiceSuite, SuiteContext } from './suite.js';
 
@@ -10,59 +10,43 @@ import type { ServiceSuite, SuiteContext } from './suite.js';
 const CLICK_VISIBLE_WITHIN_MS = 5_000;
 const POLL_INTERVAL_MS = 100;
 
-function createdLinkChecks(context: SuiteContext, links: LinkApi): Check[] {
-  const { http, prefix, signal } = context;
+function createdLinkChecks({ http, prefix, signal }: SuiteContext, links: LinkApi): Check[] {
   const code = `${prefix}-link`;
   const url = targetFor(code);
   const resolvePath = `/api/resolve/${encodeURIComponent(code)}`;
-
-  return [
-    ...linkLifecycleChecks(links, code, url),
-    {
-      name: 'resolve counts a click',
-      needs: ['create'],
-      run: async () => {
-        const resolved = await http.request('GET', resolvePath);
-        expectStatus(resolved, 200);
-        const body = expectJsonObject(resolved);
-        if (body.url !== url) fail(resolved, `{url: ${JSON.stringify(url)}}`, snippet(body));
-        // Written inside the poll: the last answer is what a failure reports.
-        const seen: { answer: Answer; clicks: number } = { answer: resolved, clicks: 0 };
-        const counted = await poll(
-          async () => {
-            const answer = await links.get(code);
-            expectStatus(answer, 200);
-            const { clicks } = expectLink(answer, { code, url });
-            seen.answer = answer;
-            seen.clicks = clicks;
-            return clicks >= 1 ? clicks : undefined;
-          },
-          { withinMs: CLICK_VISIBLE_WITHIN_MS, intervalMs: POLL_INTERVAL_MS, signal },
+  const resolveCountsAClick: Check = {
+    name: 'resolve counts a click',
+    needs: ['create'],
+    run: async () => {
+      const resolved = await http.request('GET', resolvePath);
+      expectStatus(resolved, 200);
+      const body = expectJsonObject(resolved);
+      if (body.url !== url) fail(resolved, `{url: ${JSON.stringify(url)}}`, snippet(body));
+      // Written inside the poll: the last answer is what a failure reports.
+      const seen: { answer: Answer; clicks: number } = { answer: resolved, clicks: 0 };
+      const counted = await poll(
+        async () => {
+          const answer = await links.get(code);
+          const { clicks } = expectLink(answer, 200, { code, url });
+          seen.answer = answer;
+          seen.clicks = clicks;
+          return clicks >= 1 ? clicks : undefined;
+        },
+        { withinMs: CLICK_VISIBLE_WITHIN_MS, intervalMs: POLL_INTERVAL_MS, signal },
+      );
+      if (counted === undefined) {
+        fail(
+          seen.answer,
+          `clicks ≥ 1 within ${CLICK_VISIBLE_WITHIN_MS} ms of a resolve`,
+          `clicks ${seen.clicks}`,
         );
-        if (counted === undefined) {
-          fail(
-            seen.answer,
-            `clicks ≥ 1 within ${CLICK_VISIBLE_WITHIN_MS} ms of a resolve`,
-            `clicks ${seen.clicks}`,
-          );
-        }
-      },
+      }
     },
-    {
-      name: 'delete',
-      needs: ['create'],
-      run: async () => {
-        expectStatus(await links.remove(code), 204);
-        expectJsonError(await links.get(code), 404, 'not_found');
-        expectJsonError(await http.request('GET', resolvePath), 404, 'not_found');
-        expectJsonError(await links.remove(code), 404, 'not_found');
-      },
-    },
-  ];
+  };
+  return linkLifecycleChecks(links, code, { own: [resolveCountsAClick], alsoGone: [resolvePath] });
 }
 
-function inputChecks(context: SuiteContext, links: LinkApi): Check[] {
-  const { http, prefix } = context;
+function inputChecks({ http, prefix }: SuiteContext, links: LinkApi): Check[] {
   return [
     {
       name: 'validation errors',
@@ -83,7 +67,8 @@ function inputChecks(context: SuiteContext, links: LinkApi): Check[] {
         expectStatus(await links.create(duplicate, targetFor(duplicate)), 201);
         expectJsonError(await links.create(duplicate, targetFor(duplicate)), 409, 'code_taken');
         const malformed = await http.request('POST', links.base, {
-          raw: { body: '{"url": ', contentType: 'application/json' },
+          body: '{"url": ',
+          headers: { 'content-type': 'application/json' },
         });
         expectJsonError(malformed, 400, 'invalid_json');
       },
@@ -107,9 +92,8 @@ function inputChecks(context: SuiteContext, links: LinkApi): Check[] {
 
 /** The public JSON API: the links contract, input validation, click counting and request ids. */
 export const backendSuite: ServiceSuite = {
-  unknownRoutePath: (prefix) => `/${prefix}/no-such-route`,
   checks(context) {
-    const links = new LinkApi(context.http, '/api/links', context.cleanup);
+    const links = linkApi(context, '/api/links');
     return [...createdLinkChecks(context, links), ...inputChecks(context, links)];
   },
 };

@@ -7,18 +7,12 @@ export interface CheckResult {
 
 /** A broken expectation; its message is what the report shows, e.g. `GET /readyz: expected 200, got 503`. */
 export class CheckFailure extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CheckFailure';
-  }
+  override name = 'CheckFailure';
 }
 
 /** The service gave no HTTP answer at all: refused, reset, or silent past the request timeout. */
 export class NoAnswerError extends CheckFailure {
-  constructor(message: string) {
-    super(message);
-    this.name = 'NoAnswerError';
-  }
+  override name = 'NoAnswerError';
 }
 
 export interface Check {
@@ -54,27 +48,20 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
-/** Settles when the signal aborts, so a check that ignores the signal cannot hold the run up. */
-function abortion(signal: AbortSignal): { promise: Promise<never>; dispose(): void } {
-  let onAbort = () => {};
-  const promise = new Promise<never>((_resolve, reject) => {
-    onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-  // The race below may end without it; an unobserved rejection would crash the process.
-  promise.catch(() => {});
-  return { promise, dispose: () => signal.removeEventListener('abort', onAbort) };
-}
-
+/** Settles with the check or with the signal's abort, so a check that ignores the signal cannot hold the run up. */
 async function runOne(check: Check, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) throw signal.reason;
+  signal.throwIfAborted();
+  const aborted = Promise.withResolvers<never>();
+  const onAbort = () => aborted.reject(signal.reason);
+  signal.addEventListener('abort', onAbort, { once: true });
   const running = check.run();
+  // The race leaves one of them unobserved; an unobserved rejection would crash the process.
   running.catch(() => {});
-  const aborted = abortion(signal);
+  aborted.promise.catch(() => {});
   try {
     await Promise.race([running, aborted.promise]);
   } finally {
-    aborted.dispose();
+    signal.removeEventListener('abort', onAbort);
   }
 }
 
@@ -91,10 +78,9 @@ export async function runChecks(
   const failed = new Set<string>();
   let skipAll: string | undefined;
   for (const check of checks) {
-    const unmet = check.needs?.find((name) => failed.has(name));
-    const skipReason =
-      skipAll ?? (unmet === undefined ? undefined : `needs "${unmet}", which failed`);
-    if (skipReason !== undefined) {
+    const unmet = check.needs?.find((need) => failed.has(need));
+    const skipReason = skipAll ?? (unmet && `needs "${unmet}", which failed`);
+    if (skipReason) {
       failed.add(check.name);
       results.push({
         name: check.name,

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type CheckResult, elapsedSince } from './check.js';
-import { type Answer, HttpClient } from './http-client.js';
+import { type Answer, HttpClient, type RequestOptions } from './http-client.js';
 
 /**
  * The most cleanup adds to a run, also after the run was aborted: a caller with a deadline
@@ -26,40 +26,29 @@ export interface TrackedWrite {
    * record still stands, fails as a duplicate.
    */
   claim?: { path: string; json: unknown };
-}
-
-export interface WriteHandle {
-  /** Records the status the write was answered with. */
-  answered(status: number): void;
-}
-
-interface Entry {
-  write: TrackedWrite;
-  /** undefined while no answer came: the write may or may not have been applied. */
-  status: number | undefined;
+  /** The status the write was answered with; undefined while none came (it may or may not have been applied). */
+  status?: number;
 }
 
 /** A 4xx refused the write, so there is nothing to undo; any other answer, or none, may have left something. */
-function mayHaveApplied(status: number | undefined): boolean {
+function mayHaveApplied({ status }: TrackedWrite): boolean {
   return status === undefined || status < 400 || status >= 500;
-}
-
-function isGone(answer: Answer): boolean {
-  return answer.status === 204 || answer.status === 404;
 }
 
 /** Everything a suite writes, registered before it is written, so even an interrupted write is undone. */
 export class Cleanup {
-  readonly #entries: Entry[] = [];
+  readonly #writes: TrackedWrite[] = [];
 
-  track(write: TrackedWrite): WriteHandle {
-    const entry: Entry = { write, status: undefined };
-    this.#entries.push(entry);
-    return {
-      answered: (status) => {
-        entry.status = status;
-      },
-    };
+  /** Sends a write, tracked from before it is sent. */
+  async write(
+    http: HttpClient,
+    write: TrackedWrite,
+    request: { method: string; path: string } & RequestOptions,
+  ): Promise<Answer> {
+    this.#writes.push(write);
+    const answer = await http.request(request.method, request.path, request);
+    write.status = answer.status;
+    return answer;
   }
 
   /**
@@ -74,34 +63,32 @@ export class Cleanup {
       signal,
       timeoutMs: Math.min(timeoutMs, CLEANUP_TIMEOUT_MS),
     });
-    const pending = this.#entries.filter((entry) => mayHaveApplied(entry.status));
     const leftovers = await Promise.all(
-      pending.map((entry) =>
-        undo(http, entry, signal).catch((error: unknown) => reason(entry, error)),
-      ),
+      this.#writes
+        .filter(mayHaveApplied)
+        .map((write) =>
+          undo(http, write, signal).catch(
+            (error: unknown) =>
+              `${write.label} (${error instanceof Error ? error.message : error})`,
+          ),
+        ),
     );
-    const failures = leftovers.filter((failure): failure is string => failure !== undefined);
+    const failures = leftovers.filter((failure) => failure !== undefined);
     return {
       name: 'cleanup',
       ok: failures.length === 0,
       durationMs: elapsedSince(start),
-      ...(failures.length > 0 ? { message: `may be left behind: ${failures.join('; ')}` } : {}),
+      ...(failures.length > 0 && { message: `may be left behind: ${failures.join('; ')}` }),
     };
   }
 }
 
-function reason(entry: Entry, error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return `${entry.write.label} (${message})`;
-}
-
 async function undo(
   http: HttpClient,
-  entry: Entry,
+  write: TrackedWrite,
   signal: AbortSignal,
 ): Promise<string | undefined> {
-  const { write } = entry;
-  if (entry.status === undefined && write.claim) {
+  if (write.status === undefined && write.claim) {
     // Only its effect matters (see TrackedWrite.claim); the delete below reports the outcome.
     const claimed = await http
       .request('POST', write.claim.path, { json: write.claim.json })
@@ -117,7 +104,7 @@ async function undo(
     if (attempt > 1) await sleep(RETRY_DELAY_MS * (attempt - 1), undefined, { signal });
     try {
       const answer = await http.request('DELETE', write.deletePath);
-      if (isGone(answer)) return undefined;
+      if (answer.status === 204 || answer.status === 404) return undefined;
       last = `${answer.request}: expected 204 or 404, got ${answer.status}`;
     } catch (error) {
       last = error instanceof Error ? error.message : String(error);

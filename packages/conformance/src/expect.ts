@@ -14,39 +14,33 @@ export function fail(answer: Pick<Answer, 'request'>, expected: string, got: str
   throw new CheckFailure(`${answer.request}: expected ${expected}, got ${got}`);
 }
 
-/** The `error.code` of a JSON error body, if the answer carries one. */
-function errorCodeOf(answer: Answer): string | undefined {
+/** The `error` of a JSON error body, if the answer carries one. */
+function errorOf(answer: Answer): Record<string, unknown> | undefined {
   try {
     const body: unknown = JSON.parse(answer.text);
-    if (isRecord(body) && isRecord(body.error) && typeof body.error.code === 'string') {
-      return body.error.code;
-    }
+    return isRecord(body) && isRecord(body.error) ? body.error : undefined;
   } catch {
-    // Not JSON: the status alone describes it.
+    return undefined;
   }
-  return undefined;
 }
 
 /** `500 (fault_injected)`: the status, and the error code when there is one, which usually says why. */
 function statusOf(answer: Answer): string {
-  const code = errorCodeOf(answer);
-  return code === undefined ? String(answer.status) : `${answer.status} (${code})`;
+  const code = errorOf(answer)?.code;
+  return typeof code === 'string' ? `${answer.status} (${code})` : String(answer.status);
 }
 
 export function expectStatus(answer: Answer, ...expected: number[]): void {
   if (!expected.includes(answer.status)) fail(answer, expected.join(' or '), statusOf(answer));
 }
 
-export function expectJson(answer: Answer): unknown {
-  try {
-    return JSON.parse(answer.text) as unknown;
-  } catch {
-    return fail(answer, 'a JSON body', snippet(answer.text));
-  }
-}
-
 export function expectJsonObject(answer: Answer): Record<string, unknown> {
-  const body = expectJson(answer);
+  let body: unknown;
+  try {
+    body = JSON.parse(answer.text);
+  } catch {
+    fail(answer, 'a JSON body', snippet(answer.text));
+  }
   if (!isRecord(body)) fail(answer, 'a JSON object', snippet(body));
   return body;
 }
@@ -55,16 +49,12 @@ export function expectJsonObject(answer: Answer): Record<string, unknown> {
 export function expectJsonError(answer: Answer, status: number, code: string): void {
   const expected = `${status} ${code}`;
   if (answer.status !== status) fail(answer, expected, statusOf(answer));
-  const body = expectJson(answer);
-  if (
-    !isRecord(body) ||
-    !isRecord(body.error) ||
-    typeof body.error.code !== 'string' ||
-    typeof body.error.message !== 'string'
-  ) {
+  const body = expectJsonObject(answer);
+  const { error } = body;
+  if (!isRecord(error) || typeof error.code !== 'string' || typeof error.message !== 'string') {
     fail(answer, `${expected} with {"error": {"code", "message"}}`, snippet(body));
   }
-  if (body.error.code !== code) fail(answer, expected, `${answer.status} ${body.error.code}`);
+  if (error.code !== code) fail(answer, expected, `${answer.status} ${error.code}`);
 }
 
 /** Compares the media type only, so `text/html; charset=utf-8` is `text/html`. */

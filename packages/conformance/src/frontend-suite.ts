@@ -1,17 +1,24 @@
 import { expectContentType, expectJsonError, expectStatus, fail, snippet } from './expect.js';
-import { expectLink, LinkApi, targetFor } from './links.js';
+import type { Answer } from './http-client.js';
+import { expectLink, linkApi, targetFor } from './links.js';
 import type { ServiceSuite } from './suite.js';
 
 // A form that posts to / with the two fields the contract names; markup details are free.
 const LINK_FORM =
   /<form\b[^>]*\bmethod="post"[^>]*>[\s\S]*?\bname="url"[\s\S]*?\bname="code"[\s\S]*?<\/form>/i;
 
+function expectHtml(answer: Answer, status: number): void {
+  expectStatus(answer, status);
+  expectContentType(answer, 'text/html');
+}
+
 /** The pages (home, form, redirect, HTML 404) and the /api forwarding to the backend. */
 export const frontendSuite: ServiceSuite = {
   // Under /api/ the backend answers, so an unknown route there must be its JSON 404.
   unknownRoutePath: (prefix) => `/api/${prefix}/no-such-route`,
-  checks({ http, prefix, cleanup }) {
-    const links = new LinkApi(http, '/api/links', cleanup);
+  checks(context) {
+    const { http, prefix, cleanup } = context;
+    const links = linkApi(context, '/api/links');
     const formCode = `${prefix}-form`;
     const formTarget = targetFor(formCode);
     return [
@@ -19,8 +26,7 @@ export const frontendSuite: ServiceSuite = {
         name: 'home page',
         run: async () => {
           const answer = await http.request('GET', '/');
-          expectStatus(answer, 200);
-          expectContentType(answer, 'text/html');
+          expectHtml(answer, 200);
           if (!LINK_FORM.test(answer.text)) {
             fail(answer, 'a page with a form posting url and code', snippet(answer.text));
           }
@@ -29,18 +35,17 @@ export const frontendSuite: ServiceSuite = {
       {
         name: 'form post',
         run: async () => {
-          const write = links.track(formCode, formTarget);
-          const posted = await http.request('POST', '/', {
-            form: { url: formTarget, code: formCode },
+          const posted = await cleanup.write(http, links.tracked(formCode, formTarget), {
+            method: 'POST',
+            path: '/',
+            body: new URLSearchParams({ url: formTarget, code: formCode }),
           });
-          write.answered(posted.status);
           expectStatus(posted, 303);
           const location = `/?created=${formCode}`;
           const actual = posted.headers.get('location');
           if (actual !== location) fail(posted, `location ${location}`, actual ?? 'none');
           const page = await http.request('GET', location);
-          expectStatus(page, 200);
-          expectContentType(page, 'text/html');
+          expectHtml(page, 200);
           // The short URL's origin follows PUBLIC_URL or the request, so only its path is known.
           if (!page.text.includes(`/${formCode}"`)) {
             fail(page, `a page linking the short URL …/${formCode}`, snippet(page.text));
@@ -62,9 +67,7 @@ export const frontendSuite: ServiceSuite = {
         run: async () => {
           // An unknown code and a path that could never be a code: both get the HTML page.
           for (const path of [`/${prefix}-missing`, `/${prefix}/no/such/page`]) {
-            const answer = await http.request('GET', path);
-            expectStatus(answer, 404);
-            expectContentType(answer, 'text/html');
+            expectHtml(await http.request('GET', path), 404);
           }
         },
       },
@@ -73,12 +76,8 @@ export const frontendSuite: ServiceSuite = {
         run: async () => {
           const code = `${prefix}-api`;
           const url = targetFor(code);
-          const created = await links.create(code, url);
-          expectStatus(created, 201);
-          expectLink(created, { code, url });
-          const read = await links.get(code);
-          expectStatus(read, 200);
-          expectLink(read, { code, url });
+          expectLink(await links.create(code, url), 201, { code, url });
+          expectLink(await links.get(code), 200, { code, url });
           expectStatus(await links.remove(code), 204);
           expectJsonError(await links.get(code), 404, 'not_found');
         },

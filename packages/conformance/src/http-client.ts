@@ -3,10 +3,8 @@ import { NoAnswerError } from './check.js';
 export interface RequestOptions {
   /** Sent as application/json. */
   json?: unknown;
-  /** Sent as is, with contentType: for bodies a JSON encoder would never produce. */
-  raw?: { body: string; contentType: string };
-  /** Sent as application/x-www-form-urlencoded, as a browser submits a form. */
-  form?: Record<string, string>;
+  /** Sent as is: a form (URLSearchParams), or text a JSON encoder would never produce (with its content-type header). */
+  body?: string | URLSearchParams;
   headers?: Record<string, string>;
 }
 
@@ -19,26 +17,6 @@ export interface Answer {
   text: string;
 }
 
-export interface HttpClientOptions {
-  /** The run's signal: when it aborts, requests in flight reject with its reason. */
-  signal: AbortSignal;
-  timeoutMs: number;
-}
-
-function requestBody(options: RequestOptions): { body?: string; contentType?: string } {
-  if (options.json !== undefined) {
-    return { body: JSON.stringify(options.json), contentType: 'application/json' };
-  }
-  if (options.raw) return options.raw;
-  if (options.form) {
-    return {
-      body: new URLSearchParams(options.form).toString(),
-      contentType: 'application/x-www-form-urlencoded',
-    };
-  }
-  return {};
-}
-
 /** What fetch's `TypeError: fetch failed` hides in its cause, e.g. `connect ECONNREFUSED 127.0.0.1:1`. */
 function transportError(error: unknown): string {
   const cause = error instanceof Error ? error.cause : undefined;
@@ -49,9 +27,10 @@ function transportError(error: unknown): string {
 /** Requests against one service's base URL, each bounded by its own timeout and by the run's signal. */
 export class HttpClient {
   readonly #baseUrl: string;
-  readonly #options: HttpClientOptions;
+  readonly #options: { signal: AbortSignal; timeoutMs: number };
 
-  constructor(baseUrl: string, options: HttpClientOptions) {
+  /** When `signal` (the run's) aborts, requests in flight reject with its reason. */
+  constructor(baseUrl: string, options: { signal: AbortSignal; timeoutMs: number }) {
     // Paths are appended, so a base URL with a path prefix (behind a gateway) keeps it.
     this.#baseUrl = baseUrl.replace(/\/+$/, '');
     this.#options = options;
@@ -61,14 +40,16 @@ export class HttpClient {
     const { signal: runSignal, timeoutMs } = this.#options;
     const label = `${method} ${path}`;
     const timeout = AbortSignal.timeout(timeoutMs);
-    const { body, contentType } = requestBody(options);
-    const headers: Record<string, string> = { ...options.headers };
-    if (contentType) headers['content-type'] = contentType;
+    const { json, body = json === undefined ? undefined : JSON.stringify(json) } = options;
+    const headers =
+      json === undefined
+        ? options.headers
+        : { ...options.headers, 'content-type': 'application/json' };
     try {
       const res = await fetch(`${this.#baseUrl}${path}`, {
         method,
-        headers,
-        ...(body === undefined ? {} : { body }),
+        ...(headers && { headers }),
+        ...(body !== undefined && { body }),
         // Redirects are part of the contracts under test (303 after a form, 302 for a code).
         redirect: 'manual',
         signal: AbortSignal.any([runSignal, timeout]),

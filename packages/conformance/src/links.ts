@@ -1,21 +1,9 @@
-import { isRecord } from '@appdist/catalogue/repository';
+import { z } from 'zod';
 import type { Check } from './check.js';
-import type { Cleanup, WriteHandle } from './cleanup.js';
-import { expectJsonObject, expectStatus, fail, snippet } from './expect.js';
-import type { Answer, HttpClient } from './http-client.js';
-
-/** A link as the backend and the database service answer it. */
-export interface Link {
-  code: string;
-  url: string;
-  createdAt: string;
-  clicks: number;
-}
-
-export interface LinkPage {
-  items: Link[];
-  nextCursor: string | null;
-}
+import type { TrackedWrite } from './cleanup.js';
+import { expectJsonError, expectJsonObject, expectStatus, fail, snippet } from './expect.js';
+import type { Answer } from './http-client.js';
+import type { SuiteContext } from './suite.js';
 
 // A just-created link is on the first page unless concurrent traffic pushed it further.
 const LIST_PAGE_SIZE = 100;
@@ -32,128 +20,117 @@ export function targetFor(code: string): string {
   return `https://example.com/appdist-conformance?link=${code}`;
 }
 
-function asLink(value: unknown): Link | undefined {
-  if (!isRecord(value)) return undefined;
-  const { code, url, createdAt, clicks } = value;
-  if (typeof code !== 'string' || typeof url !== 'string' || typeof createdAt !== 'string') {
-    return undefined;
-  }
-  if (!ISO_8601.test(createdAt) || Number.isNaN(Date.parse(createdAt))) return undefined;
-  if (typeof clicks !== 'number' || !Number.isSafeInteger(clicks) || clicks < 0) return undefined;
-  return { code, url, createdAt, clicks };
-}
+/** A link as the backend and the database service answer it: createdAt in ISO 8601, a click count. */
+const linkSchema = z.object({
+  code: z.string(),
+  url: z.string(),
+  createdAt: z
+    .string()
+    .regex(ISO_8601)
+    .refine((value) => !Number.isNaN(Date.parse(value))),
+  clicks: z.int().nonnegative(),
+});
+export type Link = z.infer<typeof linkSchema>;
+const pageSchema = z.object({
+  items: z.array(linkSchema),
+  nextCursor: z.string().min(1).nullable(),
+});
 
-/** A link body with this code and url, createdAt in ISO 8601 and a click count. */
-export function expectLink(answer: Answer, expected: { code: string; url: string }): Link {
+/** A `status` answer with a link body of this code and url. */
+export function expectLink(
+  answer: Answer,
+  status: number,
+  expected: { code: string; url: string },
+) {
+  expectStatus(answer, status);
   const body = expectJsonObject(answer);
-  const link = asLink(body);
+  const link = linkSchema.safeParse(body).data;
   if (!link || link.code !== expected.code || link.url !== expected.url) {
-    fail(
-      answer,
-      `a link {code: ${JSON.stringify(expected.code)}, url: ${JSON.stringify(expected.url)}, createdAt (ISO 8601), clicks}`,
-      snippet(body),
-    );
+    const { code, url } = expected;
+    const shape = `{code: ${JSON.stringify(code)}, url: ${JSON.stringify(url)}, createdAt (ISO 8601), clicks}`;
+    fail(answer, `a link ${shape}`, snippet(body));
   }
   return link;
 }
 
-export function expectLinkPage(answer: Answer): LinkPage {
-  const body = expectJsonObject(answer);
-  const { items, nextCursor } = body;
-  const links = Array.isArray(items) ? items.map(asLink) : undefined;
-  const cursorOk = nextCursor === null || (typeof nextCursor === 'string' && nextCursor !== '');
-  if (!links || links.some((link) => link === undefined) || !cursorOk) {
-    fail(answer, '{items: [links], nextCursor: string or null}', snippet(body));
-  }
-  return { items: links.filter((link): link is Link => link !== undefined), nextCursor };
-}
-
 /** The links API of one service: `/api/links` on the backend (and through the frontend), `/v1/links` on the database. */
-export class LinkApi {
-  readonly #http: HttpClient;
-  readonly #base: string;
-  readonly #cleanup: Cleanup;
+export type LinkApi = ReturnType<typeof linkApi>;
 
-  constructor(http: HttpClient, base: string, cleanup: Cleanup) {
-    this.#http = http;
-    this.#base = base;
-    this.#cleanup = cleanup;
-  }
-
-  get base(): string {
-    return this.#base;
-  }
-
-  path(code: string): string {
-    return `${this.#base}/${encodeURIComponent(code)}`;
-  }
-
-  /** Registers the link for cleanup before anything creates it, so an interrupted create is undone too. */
-  track(code: string, url: string): WriteHandle {
-    return this.#cleanup.track({
+export function linkApi({ http, cleanup }: Pick<SuiteContext, 'http' | 'cleanup'>, base: string) {
+  const path = (code: string) => `${base}/${encodeURIComponent(code)}`;
+  return {
+    http,
+    base,
+    /** For cleanup, before anything creates the link, so an interrupted create is undone too. */
+    tracked: (code: string, url: string): TrackedWrite => ({
       label: `link ${code}`,
-      deletePath: this.path(code),
-      claim: { path: this.#base, json: { code, url } },
-    });
-  }
-
-  async create(code: string, url: string): Promise<Answer> {
-    const write = this.track(code, url);
-    const answer = await this.#http.request('POST', this.#base, { json: { code, url } });
-    write.answered(answer.status);
-    return answer;
-  }
-
-  get(code: string): Promise<Answer> {
-    return this.#http.request('GET', this.path(code));
-  }
-
-  remove(code: string): Promise<Answer> {
-    return this.#http.request('DELETE', this.path(code));
-  }
-
-  list(limit: number, cursor?: string): Promise<Answer> {
-    const query = new URLSearchParams({ limit: String(limit) });
-    if (cursor !== undefined) query.set('cursor', cursor);
-    return this.#http.request('GET', `${this.#base}?${query}`);
-  }
+      deletePath: path(code),
+      claim: { path: base, json: { code, url } },
+    }),
+    create(code: string, url: string): Promise<Answer> {
+      const json = { code, url };
+      return cleanup.write(http, this.tracked(code, url), { method: 'POST', path: base, json });
+    },
+    get: (code: string) => http.request('GET', path(code)),
+    remove: (code: string) => http.request('DELETE', path(code)),
+    list: (limit: number, cursor?: string) =>
+      http.request(
+        'GET',
+        `${base}?${new URLSearchParams({ limit: String(limit), ...(cursor && { cursor }) })}`,
+      ),
+  };
 }
 
-/** The link is listed: searched newest first, over the few pages live traffic may have added since. */
-export async function expectListed(api: LinkApi, code: string): Promise<void> {
+/** Lists newest first, `limit` at a time, until `visit` says stop, the listing ends, or `maxPages` were read. */
+export async function walkListing(
+  links: LinkApi,
+  [limit, maxPages]: [number, number],
+  visit: (items: Link[], answer: Answer) => boolean,
+): Promise<{ last: Answer; end: 'visit' | 'listing' | 'pages' }> {
   let cursor: string | undefined;
   for (let page = 1; ; page++) {
-    const answer = await api.list(LIST_PAGE_SIZE, cursor);
+    const answer = await links.list(limit, cursor);
     expectStatus(answer, 200);
-    const { items, nextCursor } = expectLinkPage(answer);
-    if (items.some((link) => link.code === code)) return;
-    if (nextCursor === null) {
-      fail(answer, `${code} in the listing`, 'a complete listing without it');
+    const body = expectJsonObject(answer);
+    const { items, nextCursor } = pageSchema.safeParse(body).data ?? {};
+    if (!items || nextCursor === undefined) {
+      return fail(answer, '{items: [links], nextCursor: string or null}', snippet(body));
     }
-    if (page === LIST_MAX_PAGES) {
-      fail(
-        answer,
-        `${code} among the newest ${LIST_PAGE_SIZE * LIST_MAX_PAGES} links`,
-        'not there',
-      );
-    }
+    if (visit(items, answer)) return { last: answer, end: 'visit' };
+    if (nextCursor === null) return { last: answer, end: 'listing' };
+    if (page === maxPages) return { last: answer, end: 'pages' };
     cursor = nextCursor;
   }
 }
 
+/** The link is listed: searched newest first, over the few pages live traffic may have added since. */
+async function expectListed(links: LinkApi, code: string): Promise<void> {
+  const { last, end } = await walkListing(links, [LIST_PAGE_SIZE, LIST_MAX_PAGES], (items) =>
+    items.some((link) => link.code === code),
+  );
+  if (end === 'listing') fail(last, `${code} in the listing`, 'a complete listing without it');
+  const newest = LIST_PAGE_SIZE * LIST_MAX_PAGES;
+  if (end === 'pages') fail(last, `${code} among the newest ${newest} links`, 'not there');
+}
+
 /**
  * What both link APIs (the backend's and the database's) promise of a new link: `create` answers
- * 201 with clicks 0, `read` returns it as created, `list` shows it. Later checks need 'create'.
+ * 201 with clicks 0, `read` returns it as created, `list` shows it, then the service's own checks
+ * of it, then `delete` makes it (and whatever `alsoGone` showed it) 404. Later checks need 'create'.
  */
-export function linkLifecycleChecks(links: LinkApi, code: string, url: string): Check[] {
+export function linkLifecycleChecks(
+  links: LinkApi,
+  code: string,
+  { own = [], alsoGone = [] }: { own?: Check[]; alsoGone?: string[] } = {},
+): Check[] {
+  const url = targetFor(code);
   let created: Link | undefined;
   return [
     {
       name: 'create',
       run: async () => {
         const answer = await links.create(code, url);
-        expectStatus(answer, 201);
-        created = expectLink(answer, { code, url });
+        created = expectLink(answer, 201, { code, url });
         if (created.clicks !== 0) fail(answer, 'clicks 0 on a new link', String(created.clicks));
       },
     },
@@ -162,8 +139,7 @@ export function linkLifecycleChecks(links: LinkApi, code: string, url: string): 
       needs: ['create'],
       run: async () => {
         const answer = await links.get(code);
-        expectStatus(answer, 200);
-        const link = expectLink(answer, { code, url });
+        const link = expectLink(answer, 200, { code, url });
         if (link.createdAt !== created?.createdAt) {
           fail(answer, `createdAt ${created?.createdAt} as created`, link.createdAt);
         }
@@ -173,6 +149,19 @@ export function linkLifecycleChecks(links: LinkApi, code: string, url: string): 
       name: 'list',
       needs: ['create'],
       run: () => expectListed(links, code),
+    },
+    ...own,
+    {
+      name: 'delete',
+      needs: ['create'],
+      run: async () => {
+        expectStatus(await links.remove(code), 204);
+        expectJsonError(await links.get(code), 404, 'not_found');
+        for (const path of alsoGone) {
+          expectJsonError(await links.http.request('GET', path), 404, 'not_found');
+        }
+        expectJsonError(await links.remove(code), 404, 'not_found');
+      },
     },
   ];
 }

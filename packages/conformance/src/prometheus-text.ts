@@ -1,3 +1,6 @@
+// Hand-written: parse-prometheus-text-format, the one npm parser, folds a labelled histogram's
+// series into one and drops their _count and _sum, which are what the metrics check compares.
+
 /** One line of the Prometheus text format: `name{label="value"} 1`. */
 export interface Sample {
   name: string;
@@ -12,31 +15,26 @@ export interface Exposition {
 }
 
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*/;
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*/;
+const LABEL = /^([a-zA-Z_]\w*)="((?:[^"\\]|\\.)*)"/;
 const ESCAPES: Record<string, string> = { '\\': '\\', '"': '"', n: '\n' };
-
-export class ExpositionError extends Error {
-  constructor(line: number, reason: string) {
-    super(`line ${line}: ${reason}`);
-    this.name = 'ExpositionError';
-  }
-}
-
 // Prometheus parses values with Go's ParseFloat, which takes NaN and Inf in any case; prom-client
 // writes `Nan`, for instance.
-const SPECIAL_VALUES: ReadonlyMap<string, number> = new Map([
-  ['nan', Number.NaN],
-  ['inf', Number.POSITIVE_INFINITY],
-  ['+inf', Number.POSITIVE_INFINITY],
-  ['-inf', Number.NEGATIVE_INFINITY],
-]);
+const SPECIAL_VALUES: Record<string, number> = {
+  nan: Number.NaN,
+  inf: Number.POSITIVE_INFINITY,
+  '+inf': Number.POSITIVE_INFINITY,
+  '-inf': Number.NEGATIVE_INFINITY,
+};
+
+function invalid(line: number, reason: string): Error {
+  return new Error(`line ${line}: ${reason}`);
+}
 
 function parseValue(text: string, line: number): number {
-  const special = SPECIAL_VALUES.get(text.toLowerCase());
-  if (special !== undefined) return special;
-  const value = text === '' ? Number.NaN : Number(text);
-  if (Number.isNaN(value))
-    throw new ExpositionError(line, `bad sample value ${JSON.stringify(text)}`);
+  const value = SPECIAL_VALUES[text.toLowerCase()] ?? (text === '' ? Number.NaN : Number(text));
+  if (Number.isNaN(value) && text.toLowerCase() !== 'nan') {
+    throw invalid(line, `bad sample value ${JSON.stringify(text)}`);
+  }
   return value;
 }
 
@@ -47,29 +45,21 @@ function parseLabels(text: string, line: number): { labels: Record<string, strin
   for (;;) {
     rest = rest.replace(/^[\s,]+/, '');
     if (rest.startsWith('}')) return { labels, rest: rest.slice(1) };
-    const name = LABEL_NAME.exec(rest)?.[0];
-    if (name === undefined || rest[name.length] !== '=' || rest[name.length + 1] !== '"') {
-      throw new ExpositionError(
+    const [pair, name, value] = LABEL.exec(rest) ?? [];
+    if (pair === undefined || name === undefined || value === undefined) {
+      throw invalid(
         line,
-        `malformed label set near ${JSON.stringify(rest.slice(0, 20))}`,
+        /^[a-zA-Z_]\w*="/.test(rest)
+          ? 'unterminated label value'
+          : `malformed label set near ${JSON.stringify(rest.slice(0, 20))}`,
       );
     }
-    let value = '';
-    let i = name.length + 2;
-    for (; i < rest.length && rest[i] !== '"'; i++) {
-      const char = rest[i];
-      if (char === '\\') {
-        const escaped = ESCAPES[rest[i + 1] ?? ''];
-        if (escaped === undefined) throw new ExpositionError(line, 'bad escape in a label value');
-        value += escaped;
-        i++;
-      } else {
-        value += char;
-      }
-    }
-    if (i >= rest.length) throw new ExpositionError(line, 'unterminated label value');
-    labels[name] = value;
-    rest = rest.slice(i + 1);
+    labels[name] = value.replace(/\\(.)/g, (_escape, char: string) => {
+      const escaped = ESCAPES[char];
+      if (escaped === undefined) throw invalid(line, 'bad escape in a label value');
+      return escaped;
+    });
+    rest = rest.slice(pair.length);
   }
 }
 
@@ -80,19 +70,15 @@ export function parseExposition(text: string): Exposition {
   text.split('\n').forEach((raw, index) => {
     const line = index + 1;
     const content = raw.trim();
-    if (content === '') return;
-    if (content.startsWith('#')) {
-      const type = /^#\s*TYPE\s+(\S+)\s+(\S+)/.exec(content);
-      if (type?.[1] && type[2]) types.set(type[1], type[2]);
-      return;
-    }
+    const type = /^#\s*TYPE\s+(\S+)\s+(\S+)/.exec(content);
+    if (type?.[1] && type[2]) types.set(type[1], type[2]);
+    if (content === '' || content.startsWith('#')) return;
     const name = NAME.exec(content)?.[0];
-    if (name === undefined) throw new ExpositionError(line, 'no metric name');
+    if (name === undefined) throw invalid(line, 'no metric name');
     let rest = content.slice(name.length);
     let labels: Record<string, string> = {};
     if (rest.startsWith('{')) ({ labels, rest } = parseLabels(rest, line));
-    const value = parseValue(rest.trim().split(/\s+/)[0] ?? '', line);
-    samples.push({ name, labels, value });
+    samples.push({ name, labels, value: parseValue(rest.trim().split(/\s+/)[0] ?? '', line) });
   });
   return { types, samples };
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { CONFORMANCE_SERVICES, type ConformanceService } from '@appdist/catalogue';
 import { backendSuite } from './backend-suite.js';
 import { cacheSuite } from './cache-suite.js';
@@ -7,12 +8,9 @@ import { probeChecks, surfaceChecks } from './common-checks.js';
 import { databaseSuite } from './database-suite.js';
 import { frontendSuite } from './frontend-suite.js';
 import { HttpClient } from './http-client.js';
-import { defaultPrefix, isValidPrefix, MAX_PREFIX_LENGTH } from './prefix.js';
 import type { ServiceSuite, SuiteContext } from './suite.js';
 
 export type { CheckResult } from './check.js';
-// Re-exported for the tester, which validates its webhook payloads with them.
-export { CONFORMANCE_SERVICES, type ConformanceService };
 
 export interface ConformanceReport {
   service: ConformanceService;
@@ -37,6 +35,13 @@ export interface ConformanceOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 5_000;
+/**
+ * Longest prefix a caller may choose: suites append at most 8 characters (`-bad-url`), and a
+ * link code is at most 32 characters.
+ */
+export const MAX_PREFIX_LENGTH = 24;
+// Characters that are valid both in a link code ([A-Za-z0-9_-]) and in a cache key ([A-Za-z0-9._:-]).
+const PREFIX_PATTERN = new RegExp(`^[A-Za-z0-9-]{1,${MAX_PREFIX_LENGTH}}$`);
 
 // One per service the catalogue marks `conformance`, in `<service>-suite.ts`: a missing one is a type error.
 const SUITES: Record<ConformanceService, ServiceSuite> = {
@@ -72,7 +77,7 @@ function checkOptions(service: string, url: string, timeoutMs: number, prefix: s
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     throw new TypeError(`timeoutMs must be a positive number, got ${timeoutMs}`);
   }
-  if (!isValidPrefix(prefix)) {
+  if (!PREFIX_PATTERN.test(prefix)) {
     throw new TypeError(
       `prefix must be 1 to ${MAX_PREFIX_LENGTH} letters, digits or '-' (valid in codes and keys alike), got ${JSON.stringify(prefix)}`,
     );
@@ -89,7 +94,8 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   const start = performance.now();
   const { service, url } = options;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const prefix = options.prefix ?? defaultPrefix();
+  // Random per run, so concurrent runs against one service never meet.
+  const prefix = options.prefix ?? `conformance-${randomUUID().slice(0, 8)}`;
   checkOptions(service, url, timeoutMs, prefix);
   // Without a caller's signal the run is still bounded: every request has its timeout.
   const signal = options.signal ?? new AbortController().signal;
@@ -105,7 +111,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   const checks = [
     ...probeChecks(context),
     ...suite.checks(context),
-    ...surfaceChecks(context, suite.unknownRoutePath(prefix)),
+    ...surfaceChecks(context, suite.unknownRoutePath?.(prefix) ?? `/${prefix}/no-such-route`),
   ];
   const results: CheckResult[] = [];
   try {

@@ -15,7 +15,7 @@ export interface SuiteContext {
 
 /** One service's part of the conformance run; the shared checks come from common-checks. */
 export interface ServiceSuite {
-  /** A path no route answers, for the JSON 404 check and as a request the metrics count. */
-  unknownRoutePath(prefix: string): string;
+  /** A path no route answers, for the JSON 404 check and as a request the metrics count; default `/<prefix>/no-such-route`. */
+  unknownRoutePath?(prefix: string): string;
   checks(context: SuiteContext): Check[];
 }

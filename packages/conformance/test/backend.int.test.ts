@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_PREFIX_LENGTH } from '../src/prefix.js';
-import { runConformance } from '../src/run.js';
+import { MAX_PREFIX_LENGTH, runConformance } from '../src/run.js';
 import { checkNamed, failedNames, failures, linkCodes, testPrefix } from './support/report.js';
 import { type BackendStack, startBackendStack } from './support/services.js';
 import { startStandIn } from './support/stand-in.js';

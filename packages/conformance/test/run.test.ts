@@ -1,7 +1,8 @@
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { CONFORMANCE_SERVICES } from '@appdist/catalogue';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CONFORMANCE_SERVICES, isConformanceService, runConformance } from '../src/run.js';
+import { isConformanceService, runConformance } from '../src/run.js';
 import { checkNamed } from './support/report.js';
 import { startSilentServer, type TestServer } from './support/stand-in.js';
 

@@ -7,13 +7,8 @@ import { isRecord } from '@appdist/catalogue/repository';
 export function at(value: unknown, ...path: ReadonlyArray<string | number>): unknown {
   let current = value;
   for (const key of path) {
-    if (typeof key === 'number') {
-      if (!Array.isArray(current)) return undefined;
-      current = current[key];
-    } else {
-      if (!isRecord(current)) return undefined;
-      current = current[key];
-    }
+    if (typeof key === 'number' ? !Array.isArray(current) : !isRecord(current)) return undefined;
+    current = (current as Record<string | number, unknown>)[key];
   }
   return current;
 }

@@ -43,14 +43,13 @@ export function resolveCrdsDir(
   } = {},
 ): string {
   const env = options.env ?? process.env;
-  if (options.crdsDir) {
-    const dir = resolve(options.crdsDir);
-    if (!existsSync(dir)) throw new CrdsNotFoundError(`CRD folder ${dir} does not exist`);
-    return dir;
-  }
-  if (env.APPDIST_CRDS_DIR) {
-    const dir = resolve(env.APPDIST_CRDS_DIR);
-    if (!existsSync(dir)) throw new CrdsNotFoundError(`APPDIST_CRDS_DIR=${dir} does not exist`);
+  for (const [given, what] of [
+    [options.crdsDir, 'CRD folder '],
+    [env.APPDIST_CRDS_DIR, 'APPDIST_CRDS_DIR='],
+  ]) {
+    if (!given) continue;
+    const dir = resolve(given);
+    if (!existsSync(dir)) throw new CrdsNotFoundError(`${what}${dir} does not exist`);
     return dir;
   }
   const root = options.repositoryRoot ?? findRepositoryRoot(fileURLToPath(import.meta.url));

@@ -25,6 +25,12 @@ export function finding(object: KubernetesObject, field: string, message: string
   return { object, field, message };
 }
 
+/** Findings on one object, gathered by `add(field, message)`. */
+export function findingsOn(object: KubernetesObject) {
+  const list: RuleFinding[] = [];
+  return { list, add: (field: string, message: string) => list.push({ object, field, message }) };
+}
+
 /** One finding, as the list a check returns. */
 export function flag(object: KubernetesObject, field: string, message: string): RuleFinding[] {
   return [{ object, field, message }];

@@ -54,6 +54,10 @@ function preload(crds: Promise<CrdRegistry>): void {
   })().catch(() => undefined);
 }
 
+function unknownFieldIssues(fields: Omit<SchemaIssue, 'rule'>[]): SchemaIssue[] {
+  return fields.map((field) => ({ ...field, rule: 'schema.unknown-field' }));
+}
+
 function modelErrors(model: ModelClass, object: Record<string, unknown>): AjvLikeError[] {
   try {
     new model(object).validate();
@@ -118,13 +122,10 @@ export class SchemaValidator {
         },
       ];
     }
-    const issues = ajvIssues(modelErrors(schema.model, object));
-    const unknown = schema.kubernetes
-      ? ((await unknownCoreFields(object)) ?? (await unknownMetadataFields(object.metadata)))
-      : await unknownMetadataFields(object.metadata);
+    const unknown = schema.kubernetes ? await unknownCoreFields(object) : undefined;
     return [
-      ...issues,
-      ...unknown.map((field) => ({ ...field, rule: 'schema.unknown-field' as const })),
+      ...ajvIssues(modelErrors(schema.model, object)),
+      ...unknownFieldIssues(unknown ?? (await unknownMetadataFields(object.metadata))),
     ];
   }
 
@@ -159,13 +160,9 @@ export class SchemaValidator {
   /** CRD schemas leave metadata opaque; check it as the API server does, as an ObjectMeta. */
   private async metadataIssues(object: KubernetesObject): Promise<SchemaIssue[]> {
     const configMap = await findModel('v1', 'ConfigMap');
-    const typed = configMap
-      ? ajvIssues(modelErrors(configMap.model, { metadata: object.metadata }))
-      : [];
-    const unknown = await unknownMetadataFields(object.metadata);
     return [
-      ...typed,
-      ...unknown.map((field) => ({ ...field, rule: 'schema.unknown-field' as const })),
+      ...(configMap ? ajvIssues(modelErrors(configMap.model, { metadata: object.metadata })) : []),
+      ...unknownFieldIssues(await unknownMetadataFields(object.metadata)),
     ];
   }
 }

@@ -1,9 +1,5 @@
-import {
-  type CheckResult,
-  CONFORMANCE_SERVICES,
-  type ConformanceReport,
-  type runConformance,
-} from '@appdist/conformance/run';
+import { CONFORMANCE_SERVICES } from '@appdist/catalogue';
+import type { CheckResult, ConformanceReport, runConformance } from '@appdist/conformance/run';
 import type { Logger } from '@appdist/service-kit/logger';
 import type { Express, Response } from 'express';
 import { z } from 'zod';

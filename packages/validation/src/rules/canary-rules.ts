@@ -9,7 +9,7 @@ import {
   hasTarget,
 } from '../canary-view.js';
 import { namespaceOf } from '../render.js';
-import { finding, flag, type PolicyRule, type RuleFinding } from '../rule.js';
+import { finding, findingsOn, flag, type PolicyRule, type RuleFinding } from '../rule.js';
 
 export const canaryTargetExists: PolicyRule = {
   id: 'canary.target-exists',
@@ -148,57 +148,42 @@ export const canaryStrategyRule: PolicyRule = {
           `sets ${set.length ? set.join(' and ') : 'none of them'}: set exactly one of iterations, stepWeight, stepWeights`,
         );
       }
-      const findings: RuleFinding[] = [];
+      const { list: findings, add } = findingsOn(canary);
       const strategy = canaryStrategy(canary);
       const mesh = canaryMesh(canary, context);
       const provider = asString(at(canary, 'spec', 'provider'));
       const service = canaryTargetName(canary);
       const expected = mesh && strategyOf(service, mesh);
       if (strategy && expected && strategy !== expected) {
-        findings.push(
-          finding(
-            canary,
-            'spec.analysis',
-            `${service} on ${mesh} is ${STRATEGY_NAMES[expected]}, not ${STRATEGY_NAMES[strategy]}`,
-          ),
+        add(
+          'spec.analysis',
+          `${service} on ${mesh} is ${STRATEGY_NAMES[expected]}, not ${STRATEGY_NAMES[strategy]}`,
         );
       }
       if (strategy === 'canary' && mesh === 'istio' && asNumber(analysis.maxWeight) === undefined) {
-        findings.push(
-          finding(
-            canary,
-            'spec.analysis.maxWeight',
-            'progressive traffic shifting on Istio sets maxWeight with stepWeight',
-          ),
+        add(
+          'spec.analysis.maxWeight',
+          'progressive traffic shifting on Istio sets maxWeight with stepWeight',
         );
       }
       asList(analysis.match).forEach((match, index) => {
         if (!asRecord(at(match, 'headers'))) {
-          findings.push(
-            finding(
-              canary,
-              fieldPath('spec', 'analysis', 'match', index),
-              'A/B matches on a header or cookie (headers: …)',
-            ),
+          add(
+            fieldPath('spec', 'analysis', 'match', index),
+            'A/B matches on a header or cookie (headers: …)',
           );
         }
       });
       if (analysis.mirror === true && provider !== 'istio') {
-        findings.push(
-          finding(
-            canary,
-            'spec.analysis.mirror',
-            `mirroring is Istio-only here; provider ${provider ?? '(none)'} does not mirror`,
-          ),
+        add(
+          'spec.analysis.mirror',
+          `mirroring is Istio-only here; provider ${provider ?? '(none)'} does not mirror`,
         );
       }
       if (provider === 'kubernetes' && asList(analysis.match).length > 0) {
-        findings.push(
-          finding(
-            canary,
-            'spec.analysis.match',
-            'provider kubernetes routes no traffic: Flagger drops match, so there is no A/B',
-          ),
+        add(
+          'spec.analysis.match',
+          'provider kubernetes routes no traffic: Flagger drops match, so there is no A/B',
         );
       }
       return findings;
@@ -213,46 +198,34 @@ export const canaryMetrics: PolicyRule = {
   check(render) {
     return render.ofKind('Canary').flatMap((canary): RuleFinding[] => {
       const metrics = asList(at(canary, 'spec', 'analysis', 'metrics'));
-      const findings: RuleFinding[] = [];
+      const { list: findings, add } = findingsOn(canary);
       for (const slo of SLO_METRICS) {
         const index = metrics.findIndex((metric) => asString(at(metric, 'name')) === slo.name);
         const metric = metrics[index];
         if (index < 0) {
-          findings.push(
-            finding(
-              canary,
-              'spec.analysis.metrics',
-              `no ${slo.name} check: add {name: ${slo.name}, templateRef: {name: ${slo.name}}, thresholdRange: {${slo.bound}: …}}`,
-            ),
+          add(
+            'spec.analysis.metrics',
+            `no ${slo.name} check: add {name: ${slo.name}, templateRef: {name: ${slo.name}}, thresholdRange: {${slo.bound}: …}}`,
           );
           continue;
         }
         if (asNumber(at(metric, 'thresholdRange', slo.bound)) === undefined) {
-          findings.push(
-            finding(
-              canary,
-              fieldPath('spec', 'analysis', 'metrics', index, 'thresholdRange', slo.bound),
-              `${slo.name} needs thresholdRange.${slo.bound}`,
-            ),
+          add(
+            fieldPath('spec', 'analysis', 'metrics', index, 'thresholdRange', slo.bound),
+            `${slo.name} needs thresholdRange.${slo.bound}`,
           );
         }
         const template = asString(at(metric, 'templateRef', 'name'));
         const namespace = asString(at(metric, 'templateRef', 'namespace')) ?? namespaceOf(canary);
         if (!template) {
-          findings.push(
-            finding(
-              canary,
-              fieldPath('spec', 'analysis', 'metrics', index, 'templateRef'),
-              `${slo.name} has no templateRef: Flagger's builtin queries only work with some scrapers`,
-            ),
+          add(
+            fieldPath('spec', 'analysis', 'metrics', index, 'templateRef'),
+            `${slo.name} has no templateRef: Flagger's builtin queries only work with some scrapers`,
           );
         } else if (!render.find('MetricTemplate', template, namespace)) {
-          findings.push(
-            finding(
-              canary,
-              fieldPath('spec', 'analysis', 'metrics', index, 'templateRef'),
-              `MetricTemplate/${template}${namespace ? ` (namespace ${namespace})` : ''} is not in this render`,
-            ),
+          add(
+            fieldPath('spec', 'analysis', 'metrics', index, 'templateRef'),
+            `MetricTemplate/${template}${namespace ? ` (namespace ${namespace})` : ''} is not in this render`,
           );
         }
       }

@@ -1,7 +1,7 @@
 import { asList, asRecord, asString, at, fieldPath } from '../access.js';
 import { APP_PORT } from '../appdist-contract.js';
 import { type ContainerRef, isAppWorkload, type RenderIndex, type Workload } from '../render.js';
-import { finding, flag, type PolicyRule, type RuleFinding } from '../rule.js';
+import { finding, findingsOn, flag, type PolicyRule, type RuleFinding } from '../rule.js';
 
 function eachContainer(
   render: RenderIndex,
@@ -48,24 +48,20 @@ export const containerProbes: PolicyRule = {
   check(render) {
     return eachContainer(render, (workload, ref): RuleFinding[] => {
       if (ref.init) return [];
-      const findings: RuleFinding[] = [];
+      const { list: findings, add } = findingsOn(workload.object);
       for (const [probe, path] of [
         ['livenessProbe', '/healthz'],
         ['readinessProbe', '/readyz'],
       ] as const) {
         const field = fieldPath(...ref.path, probe);
         if (ref.container[probe] === undefined) {
-          findings.push({
-            object: workload.object,
-            field,
-            message: `container ${ref.name} has none`,
-          });
+          add(field, `container ${ref.name} has none`);
           continue;
         }
         const problem = isAppWorkload(workload)
           ? httpProbeProblem(ref.container[probe], path)
           : undefined;
-        if (problem) findings.push({ object: workload.object, field, message: problem });
+        if (problem) add(field, problem);
       }
       return findings;
     });

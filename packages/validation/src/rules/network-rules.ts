@@ -218,39 +218,29 @@ export const selectorComponentLabel: PolicyRule = {
     const renamed = new Set(
       render.canaryTargets().flatMap(({ workload }) => workload.podLabels[NAME_LABEL] ?? []),
     );
-    const check = (object: KubernetesObject, selector: unknown, path: Array<string | number>) => {
-      const value = asStringMap(at(selector, 'matchLabels'))[NAME_LABEL];
+    const check = (object: KubernetesObject, ...path: Array<string | number>) => {
+      const value = asStringMap(at(object, ...path, 'matchLabels'))[NAME_LABEL];
       if (!value || !renamed.has(value)) return [];
-      return [
-        {
-          object,
-          field: fieldPath(...path, 'matchLabels', NAME_LABEL),
-          message: `selects ${NAME_LABEL}=${value}, which the primary pods (${value}-primary) do not carry: select on app.kubernetes.io/component`,
-        },
-      ];
+      return flag(
+        object,
+        fieldPath(...path, 'matchLabels', NAME_LABEL),
+        `selects ${NAME_LABEL}=${value}, which the primary pods (${value}-primary) do not carry: select on app.kubernetes.io/component`,
+      );
     };
     const budgets = render
       .ofKind('PodDisruptionBudget')
-      .flatMap((budget) => check(budget, at(budget, 'spec', 'selector'), ['spec', 'selector']));
-    const policies = render
-      .ofKind('NetworkPolicy')
-      .flatMap((policy) => [
-        ...check(policy, at(policy, 'spec', 'podSelector'), ['spec', 'podSelector']),
-        ...(['ingress', 'egress'] as const).flatMap((direction) =>
-          asList(at(policy, 'spec', direction)).flatMap((rule, ruleIndex) =>
-            asList(at(rule, direction === 'ingress' ? 'from' : 'to')).flatMap((peer, peerIndex) =>
-              check(policy, at(peer, 'podSelector'), [
-                'spec',
-                direction,
-                ruleIndex,
-                direction === 'ingress' ? 'from' : 'to',
-                peerIndex,
-                'podSelector',
-              ]),
-            ),
+      .flatMap((budget) => check(budget, 'spec', 'selector'));
+    const policies = render.ofKind('NetworkPolicy').flatMap((policy) => [
+      ...check(policy, 'spec', 'podSelector'),
+      ...(['ingress', 'egress'] as const).flatMap((direction) => {
+        const peers = direction === 'ingress' ? 'from' : 'to';
+        return asList(at(policy, 'spec', direction)).flatMap((rule, ruleIndex) =>
+          asList(at(rule, peers)).flatMap((_peer, peerIndex) =>
+            check(policy, 'spec', direction, ruleIndex, peers, peerIndex, 'podSelector'),
           ),
-        ),
-      ]);
+        );
+      }),
+    ]);
     return [...budgets, ...policies];
   },
 };

@@ -2,7 +2,7 @@ import { asList, asNumber, asRecord, asString, at, fieldPath, selects } from '..
 import { APP_PORT, SHUTDOWN_DEFAULTS_MS } from '../appdist-contract.js';
 import { containerEnvironment } from '../container-env.js';
 import { isAppService, isAppWorkload, namespaceOf, type Workload } from '../render.js';
-import { finding, flag, type PolicyRule, type RuleFinding } from '../rule.js';
+import { finding, findingsOn, flag, type PolicyRule, type RuleFinding } from '../rule.js';
 
 function podField(workload: Workload, ...rest: Array<string | number>): string {
   return fieldPath(...workload.podSpecPath, ...rest);
@@ -134,26 +134,20 @@ export const podTopologySpread: PolicyRule = {
   check(render) {
     return render.workloads.filter(isAppService).flatMap((workload): RuleFinding[] => {
       const constraints = asList(workload.podSpec.topologySpreadConstraints);
-      const findings: RuleFinding[] = [];
+      const { list: findings, add } = findingsOn(workload.object);
       const keys = constraints.map((constraint) => asString(at(constraint, 'topologyKey')));
       const missing = SPREAD_KEYS.filter((key) => !keys.includes(key));
       if (missing.length > 0) {
-        findings.push(
-          finding(
-            workload.object,
-            podField(workload, 'topologySpreadConstraints'),
-            `no spread over ${missing.join(' and ')}`,
-          ),
+        add(
+          podField(workload, 'topologySpreadConstraints'),
+          `no spread over ${missing.join(' and ')}`,
         );
       }
       constraints.forEach((constraint, index) => {
         if (!selects(at(constraint, 'labelSelector'), workload.podLabels)) {
-          findings.push(
-            finding(
-              workload.object,
-              podField(workload, 'topologySpreadConstraints', index, 'labelSelector'),
-              'does not select the pods it spreads',
-            ),
+          add(
+            podField(workload, 'topologySpreadConstraints', index, 'labelSelector'),
+            'does not select the pods it spreads',
           );
         }
       });
@@ -251,7 +245,7 @@ export const workloadLabels: PolicyRule = {
     "Pods carry app.kubernetes.io/name, component and part-of: appdist, and workloads select on app.kubernetes.io/name (Flagger's selector label).",
   check(render) {
     return render.workloads.flatMap((workload): RuleFinding[] => {
-      const findings: RuleFinding[] = [];
+      const { list: findings, add } = findingsOn(workload.object);
       const missing = ['app.kubernetes.io/name', 'app.kubernetes.io/component'].filter(
         (key) => !workload.podLabels[key],
       );
@@ -259,13 +253,7 @@ export const workloadLabels: PolicyRule = {
         missing.push('app.kubernetes.io/part-of: appdist');
       }
       if (missing.length > 0) {
-        findings.push(
-          finding(
-            workload.object,
-            'spec.template.metadata.labels',
-            `missing ${missing.join(', ')}`,
-          ),
-        );
+        add('spec.template.metadata.labels', `missing ${missing.join(', ')}`);
       }
       if (
         workload.object.kind !== 'Job' &&
@@ -273,13 +261,7 @@ export const workloadLabels: PolicyRule = {
           at(workload.object, 'spec', 'selector', 'matchLabels', 'app.kubernetes.io/name'),
         ) === undefined
       ) {
-        findings.push(
-          finding(
-            workload.object,
-            'spec.selector.matchLabels',
-            'does not select on app.kubernetes.io/name',
-          ),
-        );
+        add('spec.selector.matchLabels', 'does not select on app.kubernetes.io/name');
       }
       return findings;
     });

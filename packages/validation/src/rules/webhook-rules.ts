@@ -8,7 +8,7 @@ import {
   hasTarget,
   serviceHost,
 } from '../canary-view.js';
-import { finding, flag, type PolicyRule, type RuleFinding } from '../rule.js';
+import { finding, findingsOn, flag, type PolicyRule, type RuleFinding } from '../rule.js';
 
 /** Flagger's defaults (canary.go): a webhook waits 10s, the analysis runs every 60s. */
 const DEFAULT_WEBHOOK_TIMEOUT_S = 10;
@@ -33,27 +33,18 @@ export const preRolloutWebhook: PolicyRule = {
           `no pre-rollout webhook: add {name: conformance, type: pre-rollout, url: ${tester}}`,
         );
       }
-      const findings: RuleFinding[] = [];
+      const { list: findings, add } = findingsOn(canary);
       if (hook.url !== tester) {
-        findings.push(
-          finding(
-            canary,
-            webhookField(hook.index, 'url'),
-            `is ${hook.url || '(empty)'}, expected ${tester}`,
-          ),
-        );
+        add(webhookField(hook.index, 'url'), `is ${hook.url || '(empty)'}, expected ${tester}`);
       }
       if (!hasTarget(render, canary)) return findings;
       const expected = { service: canaryTargetName(canary), url: canaryUrl(canary) };
       const metadata = asRecord(hook.hook.metadata) ?? {};
       for (const [key, value] of Object.entries(expected)) {
         if (metadata[key] !== value) {
-          findings.push(
-            finding(
-              canary,
-              webhookField(hook.index, 'metadata', key),
-              `is ${JSON.stringify(metadata[key] ?? null)}, expected ${JSON.stringify(value)}`,
-            ),
+          add(
+            webhookField(hook.index, 'metadata', key),
+            `is ${JSON.stringify(metadata[key] ?? null)}, expected ${JSON.stringify(value)}`,
           );
         }
       }
@@ -80,26 +71,22 @@ export const rolloutWebhook: PolicyRule = {
         );
       }
       const metadata = asRecord(hook.hook.metadata) ?? {};
-      const findings: RuleFinding[] = ['url', 'rps', 'duration']
-        .filter((key) => metadata[key] === undefined)
-        .map((key) =>
-          finding(
-            canary,
-            webhookField(hook.index, 'metadata', key),
-            'missing: the load hook needs url, rps and duration',
-          ),
+      const { list: findings, add } = findingsOn(canary);
+      for (const key of ['url', 'rps', 'duration']) {
+        if (metadata[key] !== undefined) continue;
+        add(
+          webhookField(hook.index, 'metadata', key),
+          'missing: the load hook needs url, rps and duration',
         );
+      }
       if (
         hasTarget(render, canary) &&
         typeof metadata.url === 'string' &&
         !metadata.url.startsWith(canaryUrl(canary))
       ) {
-        findings.push(
-          finding(
-            canary,
-            webhookField(hook.index, 'metadata', 'url'),
-            `is ${metadata.url}: load must reach the canary pods at ${canaryUrl(canary)}`,
-          ),
+        add(
+          webhookField(hook.index, 'metadata', 'url'),
+          `is ${metadata.url}: load must reach the canary pods at ${canaryUrl(canary)}`,
         );
       }
       return findings;
