@@ -55,16 +55,6 @@ for (let pass = 0; pass < passes; pass++) {
   });
 }
 
-// A cross-check of the baseline: kustomize of the distributions on their own, outside the
-// pipeline, to compare with the time the pipeline measured around the same builds.
-const { build } = await import('@appdist/kustomize/kustomize');
-const kustomizeOnly = [];
-for (let pass = 0; pass < passes; pass++) {
-  const start = performance.now();
-  for (const name of DISTRIBUTIONS) await build(join(root, 'dist', name));
-  kustomizeOnly.push(performance.now() - start);
-}
-
 process.stdout.write(
-  `${JSON.stringify({ processStartMs, importMs, schemaMs, passes: results, kustomizeOnly })}\n`,
+  `${JSON.stringify({ processStartMs, importMs, schemaMs, passes: results })}\n`,
 );
