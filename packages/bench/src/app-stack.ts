@@ -3,8 +3,8 @@ import { freeServicePorts, type LocalStack, startLocalStack } from '@appdist/loc
 import pg from 'pg';
 
 // The servers production would use; a benchmark on embedded stores would measure those instead.
-// The database is the caller's (the benchmarks may run on it again: they create one fixed link
-// and links with random codes); the smoke test passes one of its own.
+// The database is the caller's: the benchmarks may run on it again (one fixed link, random
+// codes otherwise), and the smoke test passes one of its own.
 export const BENCH_DATABASE_URL =
   process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/appdist_bench';
 const REDIS = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -38,9 +38,7 @@ function answer(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
-
-const handlers: Record<string, Handler> = {
+const handlers: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>> = {
   async cache(req, res) {
     const key = decodeURIComponent((req.url ?? '').slice('/v1/keys/'.length));
     answer(res, 200, { key, value: TARGET_URL, ttlSeconds: 3600 });
@@ -58,7 +56,7 @@ const handlers: Record<string, Handler> = {
   },
 };
 
-const handler = role === undefined ? undefined : handlers[role];
+const handler = handlers[role ?? ''];
 if (!handler || (role !== 'cache' && !upstreamPort)) {
   process.stderr.write('usage: bare-chain-server.js cache | backend <port> | frontend <port>\n');
   process.exit(2);

@@ -53,8 +53,8 @@ async function main(): Promise<number> {
       // A load average well above 0 at either end means other processes shared the machine.
       const record = { ...result, machine, loadAverage1mAtEnd: machineInfo().loadAverage1m };
       await writeFile(file, `${JSON.stringify({ ...record, finished: new Date() }, null, 2)}\n`);
-      const seconds = ((performance.now() - started) / 1000).toFixed(0);
-      process.stdout.write(`${formatResult(result)}\n  (${seconds} s, written to ${file})\n\n`);
+      const seconds = `${((performance.now() - started) / 1000).toFixed(0)} s`;
+      process.stdout.write(`${formatResult(result)}\n  (${seconds}, written to ${file})\n\n`);
     } catch (error) {
       process.stderr.write(`${name} failed: ${(error as Error).stack ?? String(error)}\n\n`);
     }

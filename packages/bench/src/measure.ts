@@ -11,6 +11,8 @@ export interface LoadSettings {
   rounds: number;
 }
 
+type Load = (seconds: number) => Promise<LoadStats>;
+
 export interface MeasuredLoad {
   stats: LoadStats;
   /** CPU milliseconds each process used during the measured window (warm-up excluded). */
@@ -21,7 +23,7 @@ export interface MeasuredLoad {
 
 /** `load` for a warm-up, then for the measured window, with the processes' CPU time around it. */
 async function measureLoad(
-  load: (seconds: number) => Promise<LoadStats>,
+  load: Load,
   settings: LoadSettings,
   pids: Readonly<Record<string, number>> = {},
 ): Promise<MeasuredLoad> {
@@ -34,16 +36,13 @@ async function measureLoad(
   return { stats, cpuMs, loadGeneratorCpuMs: (user + system) / 1000 };
 }
 
-export interface Side {
-  load: (seconds: number) => Promise<LoadStats>;
-  /** The processes whose CPU time the side costs; none when it runs in this process. */
-  pids?: Readonly<Record<string, number>>;
-}
-
-/** Each side `settings.rounds` times, alternating (A B B A …), each run after its own warm-up. */
+/**
+ * Each side `settings.rounds` times, alternating (A B B A …), each run after its own warm-up,
+ * with the CPU time of the processes it costs (none when it runs in this process).
+ */
 export async function measureRounds(
   settings: LoadSettings,
-  sides: Record<'ours' | 'baseline', Side>,
+  sides: Record<'ours' | 'baseline', { load: Load; pids?: Readonly<Record<string, number>> }>,
 ): Promise<Runs> {
   const runs: Runs = { ours: [], baseline: [] };
   for (const side of alternation(settings.rounds)) {
@@ -80,7 +79,7 @@ export function loadFigures(runs: Runs): Figure[] {
   const both = (pick: (run: MeasuredLoad) => number) =>
     [medianOf(runs.ours, pick), medianOf(runs.baseline, pick)] as const;
   return [
-    figure('requests/s', '', ...both((run) => run.stats.requestsPerSecond)),
+    figure('requests/s', '', ...both((run) => run.stats.requests / run.stats.durationSeconds)),
     figure('latency p50', 'ms', ...both((run) => run.stats.latencyP50)),
     figure('latency p99', 'ms', ...both((run) => run.stats.latencyP99)),
   ];

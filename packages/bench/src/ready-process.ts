@@ -7,19 +7,15 @@ import getPort from 'get-port';
 export const POLL_INTERVAL_MS = 5;
 const READY_TIMEOUT_MS = 30_000;
 
-export interface ReadyProcess {
-  child: ChildProcess;
-  port: number;
-  /** Milliseconds from spawning until GET /readyz answered 200. */
-  readyMs: number;
-}
-
-/** `node <script> <args>` on a free PORT, once GET /readyz answers 200; stopped if it never does. */
+/**
+ * `node <script> <args>` on a free PORT, once GET /readyz answers 200 (readyMs after the spawn);
+ * stopped if it never does.
+ */
 export async function startReady(
   script: string,
   args: readonly string[],
   env: Record<string, string> = {},
-): Promise<ReadyProcess> {
+): Promise<{ child: ChildProcess; port: number; readyMs: number }> {
   const port = await getPort({ host: '127.0.0.1' });
   const started = performance.now();
   const child = spawn(process.execPath, [script, ...args], {

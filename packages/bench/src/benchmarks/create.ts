@@ -47,7 +47,6 @@ async function insertLoad(pool: pg.Pool, connections: number, seconds: number): 
   return {
     requests: latencies.length,
     durationSeconds,
-    requestsPerSecond: latencies.length / durationSeconds,
     latencyP50: percentile(latencies, 50),
     latencyP99: percentile(latencies, 99),
     errors,

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { alternation, medianOf } from '../measure.js';
+import type { WorkerOutput } from '../pipeline-worker.js';
 import {
   atMost,
   type BenchmarkResult,
@@ -12,27 +13,8 @@ import {
 import { benchScript, REPOSITORY_ROOT } from '../repository.js';
 import { median } from '../stats.js';
 
-interface Render {
-  distribution: string;
-  objects: number;
-  findings: number;
-  /** kustomize (kubectl kustomize, the @appdist/kustomize build) of one directory, YAML parsed. */
-  renderMs: number;
-  validateMs: number;
-}
-
-interface Pass {
-  totalMs: number;
-  renders: Render[];
-}
-
-interface WorkerOutput {
-  /** Node's own start, until the worker's first line ran. */
-  processStartMs: number;
-  importMs: number;
-  schemaMs: number;
-  passes: Pass[];
-}
+type Pass = WorkerOutput['passes'][number];
+type Render = Pass['renders'][number];
 
 const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
 
@@ -97,6 +79,8 @@ export async function pipelineBenchmark(options: PipelineOptions): Promise<Bench
   // The first pass validates the same objects as the others; what it takes beyond them is
   // waiting for the kinds' schemas and models on first use.
   const firstUseMs = medianOf(ours, (output) => validateMs(firstPass(output))) - warmValidateMs;
+  const importMs = (outputs: WorkerOutput[]) => medianOf(outputs, (output) => output.importMs);
+  const schemaMs = medianOf(ours, (output) => output.schemaMs);
   const first = firstPass(ours[0] as WorkerOutput);
 
   return {
@@ -107,17 +91,8 @@ export async function pipelineBenchmark(options: PipelineOptions): Promise<Bench
     figures: [
       figure('cold', 'ms', ...cold),
       figure('warm', 'ms', warmOurs, warmBaseline),
-      figure(
-        '  cold: loading modules',
-        'ms',
-        medianOf(ours, (output) => output.importMs),
-        medianOf(baseline, (output) => output.importMs),
-      ),
-      figure(
-        '  cold: SchemaValidator.create (starts loading in the background)',
-        'ms',
-        medianOf(ours, (output) => output.schemaMs),
-      ),
+      figure('  cold: loading modules', 'ms', importMs(ours), importMs(baseline)),
+      figure('  cold: SchemaValidator.create (starts loading in the background)', 'ms', schemaMs),
       figure('  cold: waiting for schemas and models on first use', 'ms', firstUseMs),
       figure('  validating the objects, warm', 'ms', warmValidateMs),
     ],

@@ -11,7 +11,7 @@ import {
   medianOf,
   type Runs,
 } from '../measure.js';
-import { type ReadyProcess, startReady } from '../ready-process.js';
+import { startReady } from '../ready-process.js';
 import {
   atLeast,
   atMost,
@@ -21,11 +21,6 @@ import {
   formatNumber,
 } from '../report.js';
 import { benchScript } from '../repository.js';
-
-export interface RedirectOptions extends LoadSettings {
-  /** Write V8 CPU profiles of frontend, backend and cache here (`--cpu-prof`). */
-  profileDir?: string;
-}
 
 const CODE = 'bench-redirect';
 const TARGET = 'https://example.com/';
@@ -56,7 +51,7 @@ async function createWarmLink(frontend: string, cache: string): Promise<void> {
 /** The baseline: three bare-chain-server.js processes, cache-like first, each calling the next. */
 async function startBareChain() {
   const roles = [...SERVICES].reverse();
-  const hops: ReadyProcess[] = [];
+  const hops: Awaited<ReturnType<typeof startReady>>[] = [];
   const stop = () => Promise.all(hops.map((hop) => terminate(hop.child)));
   try {
     for (const role of roles) {
@@ -81,7 +76,8 @@ async function startBareChain() {
  * processes doing the same forwarding.
  */
 export async function redirectBenchmark(
-  options: RedirectOptions,
+  /** profileDir: write V8 CPU profiles of frontend, backend and cache there (`--cpu-prof`). */
+  options: LoadSettings & { profileDir?: string },
   databaseUrl: string,
 ): Promise<BenchmarkResult> {
   const { profileDir } = options;

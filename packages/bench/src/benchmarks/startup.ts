@@ -6,10 +6,6 @@ import { atMost, type BenchmarkResult, figure } from '../report.js';
 import { benchScript } from '../repository.js';
 import { median } from '../stats.js';
 
-export interface StartupOptions {
-  runs: number;
-}
-
 /** Milliseconds from spawning `node <script>` until GET /readyz answers 200; then stops it. */
 async function timeToReady(script: string, args: string[], env?: Record<string, string>) {
   const { child, readyMs } = await startReady(script, args, env);
@@ -22,7 +18,7 @@ async function timeToReady(script: string, args: string[], env?: Record<string, 
  * and for backend and frontend the services they call), against a bare node:http process.
  */
 export async function startupBenchmark(
-  options: StartupOptions,
+  options: { runs: number },
   databaseUrl: string,
 ): Promise<BenchmarkResult> {
   const times: Record<string, number[]> = Object.fromEntries(

@@ -21,16 +21,11 @@ const describeRun = (run: TurboExecution | undefined) =>
     ? `${run.cached}/${run.attempted} cached${isFullTurbo(run) ? ', FULL TURBO' : ''}`
     : 'no summary';
 
-interface TurboRun {
-  wallMs: number;
-  /** Absent when turbo wrote no summary (it failed before running tasks). */
-  execution?: TurboExecution;
-  /** The end of turbo's output, for a failed run. */
-  tail: string;
-}
-
-/** One turbo run with --summarize; its summary is read and deleted. */
-async function runTurbo(cwd: string, args: readonly string[]): Promise<TurboRun> {
+/**
+ * One turbo run with --summarize; its summary is read and deleted. No execution when turbo wrote
+ * no summary (it failed before running tasks); the tail of its output tells why.
+ */
+async function runTurbo(cwd: string, args: readonly string[]) {
   const runs = join(cwd, '.turbo', 'runs');
   const earlier = new Set(await readdir(runs).catch(() => []));
   const started = performance.now();
@@ -42,20 +37,17 @@ async function runTurbo(cwd: string, args: readonly string[]): Promise<TurboRun>
   const wallMs = performance.now() - started;
   const tail = `${output.stdout}\n${output.stderr}`.trim().split('\n').slice(-15).join('\n');
   const summary = (await readdir(runs).catch(() => [])).find((file) => !earlier.has(file));
-  if (!summary) return { wallMs, tail };
+  if (!summary) return { wallMs, tail, execution: undefined };
   const { execution } = JSON.parse(await readFile(join(runs, summary), 'utf8'));
   await rm(join(runs, summary));
-  return { wallMs, execution, tail };
-}
-
-export interface TurboOptions {
-  /** The monorepo to run in; default this repository. */
-  cwd?: string;
-  tasks?: readonly string[];
+  return { wallMs, tail, execution: execution as TurboExecution };
 }
 
 /** `turbo run build typecheck lint` twice: the first with --force does the work, the second must be FULL TURBO. */
-export async function turboBenchmark(options: TurboOptions = {}): Promise<BenchmarkResult> {
+export async function turboBenchmark(
+  // The smoke test runs it on a fixture monorepo of its own.
+  options: { cwd?: string; tasks?: readonly string[] } = {},
+): Promise<BenchmarkResult> {
   const cwd = options.cwd ?? REPOSITORY_ROOT;
   const args = [
     'run',
