@@ -17,7 +17,7 @@ async function checkDatabase(url: string): Promise<void> {
   } catch (error) {
     throw new Error(
       `PostgreSQL at ${url.replace(/:[^:@/]+@/, ':***@')}: ${(error as Error).message}. ` +
-        'Create the database (createdb -h 127.0.0.1 -U postgres appdist_bench) or set BENCH_DATABASE_URL.',
+        `Create it (createdb ${new URL(url).pathname.slice(1)}) or set BENCH_DATABASE_URL.`,
     );
   } finally {
     await client.end().catch(() => undefined);
