@@ -1,16 +1,8 @@
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 
-export interface MachineInfo {
-  cores: number;
-  cpuModel: string;
-  memoryGiB: number;
-  node: string;
-  platform: string;
-  /** 1-minute load average: other processes were running when this is well above 0. */
-  loadAverage1m: number;
-}
+export type MachineInfo = ReturnType<typeof machineInfo>;
 
-export function machineInfo(): MachineInfo {
+export function machineInfo() {
   return {
     cores: availableParallelism(),
     // Node reads the model name from /proc/cpuinfo on Linux.
@@ -18,6 +10,7 @@ export function machineInfo(): MachineInfo {
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
+    // Other processes were running when this is well above 0.
     loadAverage1m: Math.round((loadavg()[0] ?? 0) * 100) / 100,
   };
 }

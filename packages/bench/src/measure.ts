@@ -1,5 +1,5 @@
 import pidusage from 'pidusage';
-import { type LoadOptions, type LoadStats, runLoad } from './load.js';
+import type { LoadStats } from './load.js';
 import { type Figure, figure, formatNumber } from './report.js';
 import { median } from './stats.js';
 
@@ -11,6 +11,8 @@ export interface LoadSettings {
   rounds: number;
 }
 
+type Load = (seconds: number) => Promise<LoadStats>;
+
 export interface MeasuredLoad {
   stats: LoadStats;
   /** CPU milliseconds each process used during the measured window (warm-up excluded). */
@@ -19,37 +21,45 @@ export interface MeasuredLoad {
   loadGeneratorCpuMs: number;
 }
 
-/** Warm-up, then the measured window, with the CPU time of the given processes around it. */
-export async function measureLoad(
-  load: Omit<LoadOptions, 'durationSeconds' | 'connections'>,
+/** `load` for a warm-up, then for the measured window, with the processes' CPU time around it. */
+async function measureLoad(
+  load: Load,
   settings: LoadSettings,
-  pids: Readonly<Record<string, number>>,
+  pids: Readonly<Record<string, number>> = {},
 ): Promise<MeasuredLoad> {
-  const options = { ...load, connections: settings.connections };
-  if (settings.warmupSeconds > 0) {
-    await runLoad({ ...options, durationSeconds: settings.warmupSeconds });
-  }
+  if (settings.warmupSeconds > 0) await load(settings.warmupSeconds);
   const before = await cpuSnapshot(pids);
   const selfBefore = process.cpuUsage();
-  const stats = await runLoad({ ...options, durationSeconds: settings.durationSeconds });
-  const self = process.cpuUsage(selfBefore);
-  return {
-    stats,
-    cpuMs: cpuDelta(before, await cpuSnapshot(pids)),
-    loadGeneratorCpuMs: (self.user + self.system) / 1000,
-  };
+  const stats = await load(settings.durationSeconds);
+  const { user, system } = process.cpuUsage(selfBefore);
+  const cpuMs = cpuDelta(before, await cpuSnapshot(pids));
+  return { stats, cpuMs, loadGeneratorCpuMs: (user + system) / 1000 };
 }
 
-/** The order of the runs: A B B A A B … starts and ends balanced for any even count of runs. */
-export function alternation(rounds: number): Array<'ours' | 'baseline'> {
-  const order: Array<'ours' | 'baseline'> = [];
-  for (let round = 0; round < rounds; round++) {
-    order.push(
-      ...(round % 2 === 0 ? (['baseline', 'ours'] as const) : (['ours', 'baseline'] as const)),
-    );
+/**
+ * Each side `settings.rounds` times, alternating (A B B A …), each run after its own warm-up,
+ * with the CPU time of the processes it costs (none when it runs in this process).
+ */
+export async function measureRounds(
+  settings: LoadSettings,
+  sides: Record<'ours' | 'baseline', { load: Load; pids?: Readonly<Record<string, number>> }>,
+): Promise<Runs> {
+  const runs: Runs = { ours: [], baseline: [] };
+  for (const side of alternation(settings.rounds)) {
+    runs[side].push(await measureLoad(sides[side].load, settings, sides[side].pids));
   }
-  return order;
+  return runs;
 }
+
+/** `32 connections, 10 s after 3 s warm-up, 2 round(s)` */
+export const describeLoad = (settings: LoadSettings): string =>
+  `${settings.connections} connections, ${settings.durationSeconds} s after ${settings.warmupSeconds} s warm-up, ${settings.rounds} round(s)`;
+
+/** The order of the runs: A B B A A B … starts and ends balanced for any even count of runs. */
+export const alternation = (rounds: number): Array<'ours' | 'baseline'> =>
+  Array.from({ length: rounds }, (_, round) =>
+    round % 2 === 0 ? (['baseline', 'ours'] as const) : (['ours', 'baseline'] as const),
+  ).flat();
 
 /** CPU microseconds per completed request, summed over the processes. */
 export function cpuMicrosPerRequest(run: MeasuredLoad): number {
@@ -69,7 +79,7 @@ export function loadFigures(runs: Runs): Figure[] {
   const both = (pick: (run: MeasuredLoad) => number) =>
     [medianOf(runs.ours, pick), medianOf(runs.baseline, pick)] as const;
   return [
-    figure('requests/s', '', ...both((run) => run.stats.requestsPerSecond)),
+    figure('requests/s', '', ...both((run) => run.stats.requests / run.stats.durationSeconds)),
     figure('latency p50', 'ms', ...both((run) => run.stats.latencyP50)),
     figure('latency p99', 'ms', ...both((run) => run.stats.latencyP99)),
   ];
@@ -86,7 +96,8 @@ export function cpuByProcess(runs: readonly MeasuredLoad[], names: readonly stri
 export async function cpuSnapshot(
   pids: Readonly<Record<string, number>>,
 ): Promise<Record<string, number>> {
-  const usage = await pidusage(Object.values(pids));
+  // pidusage refuses an empty list.
+  const usage = Object.keys(pids).length > 0 ? await pidusage(Object.values(pids)) : {};
   return Object.fromEntries(
     Object.entries(pids).map(([name, pid]) => [name, usage[pid]?.ctime ?? Number.NaN]),
   );

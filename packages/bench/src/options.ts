@@ -14,8 +14,6 @@ export interface BenchOptions {
   pipelinePasses: number;
   pipelineProcesses: number;
   profile: boolean;
-  /** turbo `--filter`; unset: the whole repository. */
-  turboFilter: string | undefined;
   help: boolean;
 }
 
@@ -34,9 +32,8 @@ their ratios and writes one JSON file per benchmark (and summary.md) to --out.
   --pipeline-passes <n> validation passes in one process, the first cold (default 3)
   --pipeline-processes <n>
                         fresh processes per side for the pipeline; cold is their median (default 5)
-  --turbo-filter <f>    restrict the turbo benchmark to a turbo --filter
   --profile             redirect: write --cpu-prof profiles of frontend, backend and cache
-                        to <out>/profiles and print where their time went
+                        to <out>/profiles (open them in Chrome DevTools or speedscope)
   -h, --help            show this help
 `;
 
@@ -65,7 +62,6 @@ export function parseOptions(argv: readonly string[], defaultOut: string): Bench
       'startup-runs': { type: 'string' },
       'pipeline-passes': { type: 'string' },
       'pipeline-processes': { type: 'string' },
-      'turbo-filter': { type: 'string' },
       profile: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -91,7 +87,6 @@ export function parseOptions(argv: readonly string[], defaultOut: string): Bench
     pipelinePasses: positive('pipeline-passes', values['pipeline-passes'], 3, true),
     pipelineProcesses: positive('pipeline-processes', values['pipeline-processes'], 5, true),
     profile: values.profile ?? false,
-    turboFilter: values['turbo-filter'],
     help: values.help ?? false,
   };
 }

@@ -33,45 +33,43 @@ export interface BenchmarkResult {
 /** ours / baseline, or undefined when there is nothing to divide by. */
 export function ratio(ours: number, baseline: number | undefined): number | undefined {
   if (baseline === undefined || !Number.isFinite(baseline) || baseline === 0) return undefined;
-  if (!Number.isFinite(ours)) return undefined;
-  return ours / baseline;
+  return Number.isFinite(ours) ? ours / baseline : undefined;
 }
 
 export function figure(label: string, unit: string, ours: number, baseline?: number): Figure {
-  const result: Figure = { label, unit, ours };
-  if (baseline !== undefined) {
-    result.baseline = baseline;
-    const r = ratio(ours, baseline);
-    if (r !== undefined) result.ratio = r;
-  }
-  return result;
+  const r = ratio(ours, baseline);
+  return {
+    label,
+    unit,
+    ours,
+    ...(baseline === undefined ? {} : { baseline }),
+    ...(r === undefined ? {} : { ratio: r }),
+  };
 }
 
+type Format = (value: number) => string;
+
 /** At least `minimum`: a target met when the value reaches it (NaN never does). */
-export function atLeast(
+export const atLeast = (
   description: string,
   value: number,
   minimum: number,
-  format: (value: number) => string = formatNumber,
-): Target {
-  return { description, met: value >= minimum, actual: format(value) };
-}
+  format: Format = formatNumber,
+): Target => ({ description, met: value >= minimum, actual: format(value) });
 
 /** At most `maximum`. */
-export function atMost(
+export const atMost = (
   description: string,
   value: number,
   maximum: number,
-  format: (value: number) => string = formatNumber,
-): Target {
-  return { description, met: value <= maximum, actual: format(value) };
-}
+  format: Format = formatNumber,
+): Target => ({ description, met: value <= maximum, actual: format(value) });
 
 /** For counts: `0`, `12`. */
-export const formatCount = (value: number): string => value.toLocaleString('en-US');
+export const formatCount: Format = (value) => value.toLocaleString('en-US');
 
 /** For overheads: `+4.6 %`. */
-export const formatPercent = (value: number): string =>
+export const formatPercent: Format = (value) =>
   Number.isFinite(value) ? `${value >= 0 ? '+' : ''}${formatNumber(value)} %` : '–';
 
 /** Thousands separated, and as many decimals as the magnitude deserves (3 significant digits below 100). */
@@ -91,29 +89,26 @@ export function formatRatio(value: number | undefined): string {
   return `${value < 0.1 ? value.toPrecision(2) : value.toFixed(2)}×`;
 }
 
+/** label (unit), ours, baseline, ratio: the cells of a figure in either form. */
+const cells = (f: Figure) => [
+  `${f.label}${f.unit ? ` (${f.unit})` : ''}`,
+  formatNumber(f.ours),
+  f.baseline === undefined ? '–' : formatNumber(f.baseline),
+  formatRatio(f.ratio),
+];
+
 /** The result as the terminal shows it: a header, one row per figure, then the targets. */
 export function formatResult(result: BenchmarkResult): string {
-  const rows = result.figures.map((f) => [
-    `${f.label}${f.unit ? ` (${f.unit})` : ''}`,
-    formatNumber(f.ours),
-    f.baseline === undefined ? '–' : formatNumber(f.baseline),
-    formatRatio(f.ratio),
-  ]);
-  const header = ['', 'ours', 'baseline', 'ratio'];
-  const widths = header.map((cell, column) =>
-    Math.max(cell.length, ...rows.map((row) => (row[column] ?? '').length)),
+  const rows = [['', 'ours', 'baseline', 'ratio'], ...result.figures.map(cells)];
+  const widths = [0, 1, 2, 3].map((column) =>
+    Math.max(...rows.map((row) => row[column]?.length ?? 0)),
   );
-  const line = (cells: readonly string[]) =>
-    `  ${cells
-      .map((cell, column) =>
-        column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0),
-      )
-      .join('   ')}`.trimEnd();
+  const line = (row: string[]) =>
+    `  ${row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('   ')}`.trimEnd();
   return [
-    `${result.title}`,
+    result.title,
     `  ours:     ${result.ours}`,
     `  baseline: ${result.baseline}`,
-    line(header),
     ...rows.map(line),
     ...result.targets.map(
       (t) => `  target ${t.description}: ${t.met ? 'met' : 'NOT MET'} (${t.actual})`,
@@ -124,26 +119,21 @@ export function formatResult(result: BenchmarkResult): string {
 
 /** One Markdown table over all results, the form docs/performance.md keeps. */
 export function markdownTable(results: readonly BenchmarkResult[]): string {
-  const lines = ['| benchmark | figure | ours | baseline | ratio |', '|---|---|---:|---:|---:|'];
-  for (const result of results) {
-    result.figures.forEach((f, index) => {
-      lines.push(
-        `| ${index === 0 ? result.title : ''} | ${f.label}${f.unit ? ` (${f.unit})` : ''} | ${formatNumber(f.ours)} | ${f.baseline === undefined ? '–' : formatNumber(f.baseline)} | ${formatRatio(f.ratio)} |`,
-      );
-    });
-  }
+  const row = (values: readonly string[]) => `| ${values.join(' | ')} |`;
+  const figures = results.flatMap((result) =>
+    result.figures.map((f, index) => row([index === 0 ? result.title : '', ...cells(f)])),
+  );
   const targets = results.flatMap((result) =>
-    result.targets.map(
-      (t) =>
-        `| ${result.title} | ${t.description} | ${t.actual} | ${t.met ? '**met**' : '**not met**'} |`,
+    result.targets.map((t) =>
+      row([result.title, t.description, t.actual, t.met ? '**met**' : '**not met**']),
     ),
   );
-  if (targets.length === 0) return lines.join('\n');
   return [
-    ...lines,
-    '',
-    '| benchmark | target | measured | |',
-    '|---|---|---:|---|',
-    ...targets,
+    '| benchmark | figure | ours | baseline | ratio |',
+    '|---|---|---:|---:|---:|',
+    ...figures,
+    ...(targets.length === 0
+      ? []
+      : ['', '| benchmark | target | measured | |', '|---|---|---:|---|', ...targets]),
   ].join('\n');
 }

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SERVICE_NAMES } from '@appdist/catalogue';
+import { createTestDatabase, type TestDatabase } from '@appdist/testing/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBenchmark } from '../src/benchmarks/create.js';
 import { pipelineBenchmark } from '../src/benchmarks/pipeline.js';
@@ -60,15 +61,19 @@ async function turboFixture(dir: string): Promise<void> {
 
 describe('smoke: every benchmark runs end to end for about a second', () => {
   let workdir: string;
+  // A database of this run's own, as the benchmarks leave isolation to their caller.
+  let database: TestDatabase;
   beforeAll(async () => {
     workdir = await mkdtemp(join(tmpdir(), 'appdist-bench-smoke-'));
+    database = await createTestDatabase();
   });
   afterAll(async () => {
     await rm(workdir, { recursive: true, force: true });
+    await database?.drop();
   });
 
   it('redirect: the services and the bare chain both answer 302', async () => {
-    const result = await redirectBenchmark(ONE_SECOND);
+    const result = await redirectBenchmark(ONE_SECOND, database.url);
     expectMeasured(result);
     const throughput = result.figures.find((figure) => figure.label === 'requests/s');
     expect(throughput?.ours).toBeGreaterThan(0);
@@ -77,7 +82,7 @@ describe('smoke: every benchmark runs end to end for about a second', () => {
   }, 90_000);
 
   it('create: links are created through the services and inserted directly', async () => {
-    const result = await createBenchmark(ONE_SECOND);
+    const result = await createBenchmark(ONE_SECOND, database.url);
     expectMeasured(result);
     expect(result.figures[0]?.baseline).toBeGreaterThan(0);
     expect(result.targets[0]?.met).toBe(true);
@@ -91,7 +96,7 @@ describe('smoke: every benchmark runs end to end for about a second', () => {
   }, 120_000);
 
   it('startup: every service becomes ready', async () => {
-    const result = await startupBenchmark({ runs: 1 });
+    const result = await startupBenchmark({ runs: 1 }, database.url);
     expectMeasured(result);
     expect(result.figures.map((figure) => figure.label)).toEqual([...SERVICE_NAMES]);
   }, 120_000);

@@ -14,7 +14,6 @@ describe('parseOptions', () => {
       pipelinePasses: 3,
       pipelineProcesses: 5,
       profile: false,
-      turboFilter: undefined,
       help: false,
     });
   });

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { DISTRIBUTIONS } from '@appdist/catalogue';
+import { alternation, medianOf } from '../measure.js';
+import type { WorkerOutput } from '../pipeline-worker.js';
 import {
   atMost,
   type BenchmarkResult,
@@ -12,29 +13,8 @@ import {
 import { benchScript, REPOSITORY_ROOT } from '../repository.js';
 import { median } from '../stats.js';
 
-interface Render {
-  distribution: string;
-  objects: number;
-  findings: number;
-  /** kustomize (kubectl kustomize, the @appdist/kustomize build) of one directory, YAML parsed. */
-  renderMs: number;
-  validateMs: number;
-}
-
-interface Pass {
-  totalMs: number;
-  renders: Render[];
-}
-
-interface WorkerOutput {
-  /** Node's own start, until the worker's first line ran. */
-  processStartMs: number;
-  importMs: number;
-  schemaMs: number;
-  passes: Pass[];
-  /** kustomize of the distributions alone, outside the pipeline, per pass. */
-  kustomizeOnly: number[];
-}
+type Pass = WorkerOutput['passes'][number];
+type Render = Pass['renders'][number];
 
 const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
 
@@ -52,23 +32,20 @@ export interface PipelineOptions {
  */
 export async function pipelineBenchmark(options: PipelineOptions): Promise<BenchmarkResult> {
   const started = performance.now();
-  const ours: WorkerOutput[] = [];
-  const renderOnly: WorkerOutput[] = [];
-  const runWorker = async (extra: string[]) => {
+  const workers: Record<'ours' | 'baseline', WorkerOutput[]> = { ours: [], baseline: [] };
+  // Alternated, so that a drift of the machine's load touches both sides alike.
+  for (const side of alternation(options.processes)) {
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      [benchScript('pipeline-worker.js'), REPOSITORY_ROOT, String(options.passes), ...extra],
+      [benchScript('pipeline-worker.js'), REPOSITORY_ROOT, String(options.passes)].concat(
+        side === 'baseline' ? ['--render-only'] : [],
+      ),
       { maxBuffer: 16 * 1024 * 1024 },
     );
-    return JSON.parse(stdout) as WorkerOutput;
-  };
-  for (let run = 0; run < options.processes; run++) {
-    // Alternated, so that a drift of the machine's load touches both sides alike.
-    for (const bare of run % 2 === 0 ? [false, true] : [true, false]) {
-      (bare ? renderOnly : ours).push(await runWorker(bare ? ['--render-only'] : []));
-    }
+    workers[side].push(JSON.parse(stdout));
   }
   const wallMs = performance.now() - started;
+  const { ours, baseline } = workers;
 
   const firstPass = (output: WorkerOutput) => {
     const cold = output.passes[0];
@@ -79,69 +56,56 @@ export async function pipelineBenchmark(options: PipelineOptions): Promise<Bench
   // start, the same on both sides); the median over the processes.
   const coldOf = (output: WorkerOutput) =>
     output.importMs + output.schemaMs + firstPass(output).totalMs;
-  const warmPasses = (outputs: WorkerOutput[]) =>
-    outputs.flatMap((output) => output.passes.slice(1));
-  const kustomizeMs = (pass: Pass) => sum(pass.renders.map((render) => render.renderMs));
-  const validateMs = (pass: Pass) => sum(pass.renders.map((render) => render.validateMs));
+  // No warm passes (one pass per process) give NaN: no warm figure.
+  const warmOf = (outputs: WorkerOutput[]) => outputs.flatMap((output) => output.passes.slice(1));
+  const total = (pass: Pass, pick: (render: Render) => number) => sum(pass.renders.map(pick));
 
-  const coldOurs = median(ours.map(coldOf));
-  const coldBaseline = median(renderOnly.map(coldOf));
-  // median() of no passes is NaN: a single pass per process has no warm figure.
-  const warm = warmPasses(ours);
+  const warm = warmOf(ours);
+  const cold = [medianOf(ours, coldOf), medianOf(baseline, coldOf)] as const;
   const warmOurs = median(warm.map((pass) => pass.totalMs));
-  const warmBaseline = median(warmPasses(renderOnly).map((pass) => pass.totalMs));
+  const warmBaseline = median(warmOf(baseline).map((pass) => pass.totalMs));
   // The stricter comparison of earlier measurements: kustomize's own time in the warm passes,
   // which leaves out what a fresh process pays to render at all (execa, the first builds).
-  const warmKustomize = median(warm.map(kustomizeMs));
-  const coldOverhead = coldOurs / coldBaseline - 1;
-  const warmOverhead = warmOurs / warmBaseline - 1;
+  const warmKustomize = median(warm.map((pass) => total(pass, (render) => render.renderMs)));
+  const overhead = (ours: number, baseline: number) => (ours / baseline - 1) * 100;
   const coldOverheads = ours
-    .map((output) => (coldOf(output) / coldBaseline - 1) * 100)
+    .map((output) => overhead(coldOf(output), cold[1]))
     .sort((a, b) => a - b);
   const findings = sum(
-    ours.flatMap((output) =>
-      output.passes.flatMap((pass) => pass.renders.map((render) => render.findings)),
-    ),
+    ours.flatMap((output) => output.passes.map((pass) => total(pass, (render) => render.findings))),
   );
-  const importMs = median(ours.map((output) => output.importMs));
-  const baselineImportMs = median(renderOnly.map((output) => output.importMs));
-  const schemaMs = median(ours.map((output) => output.schemaMs));
+  const validateMs = (pass: Pass) => total(pass, (render) => render.validateMs);
   const warmValidateMs = median(warm.map(validateMs));
   // The first pass validates the same objects as the others; what it takes beyond them is
   // waiting for the kinds' schemas and models on first use.
-  const firstUseMs = median(ours.map((output) => validateMs(firstPass(output)))) - warmValidateMs;
-  const distributionsInPipeline = median(
-    warm.map((pass) =>
-      sum(pass.renders.slice(0, DISTRIBUTIONS.length).map((render) => render.renderMs)),
-    ),
-  );
+  const firstUseMs = medianOf(ours, (output) => validateMs(firstPass(output))) - warmValidateMs;
+  const importMs = (outputs: WorkerOutput[]) => medianOf(outputs, (output) => output.importMs);
+  const schemaMs = medianOf(ours, (output) => output.schemaMs);
   const first = firstPass(ours[0] as WorkerOutput);
 
   return {
     name: 'pipeline',
     title: '3. Distribution pipeline',
-    ours: `render + validate of ${first.renders.map((render) => render.distribution).join(', ')} (${sum(first.renders.map((render) => render.objects))} objects), one after the other, in ${ours.length} fresh processes; cold: the first pass with the module loading before it (median); warm: the ${warm.length} further passes (median)`,
-    baseline: `the same renders without validation (the worker with --render-only, which does not load validation), in ${renderOnly.length} fresh processes alternating with ours, measured the same way`,
+    ours: `render + validate of ${first.renders.map((render) => render.distribution).join(', ')} (${total(first, (render) => render.objects)} objects), one after the other, in ${ours.length} fresh processes; cold: the first pass with the module loading before it (median); warm: the ${warm.length} further passes (median)`,
+    baseline: `the same renders without validation (the worker with --render-only, which does not load validation), in ${baseline.length} fresh processes alternating with ours, measured the same way`,
     figures: [
-      figure('cold', 'ms', coldOurs, coldBaseline),
+      figure('cold', 'ms', ...cold),
       figure('warm', 'ms', warmOurs, warmBaseline),
-      figure('  cold: loading modules', 'ms', importMs, baselineImportMs),
+      figure('  cold: loading modules', 'ms', importMs(ours), importMs(baseline)),
       figure('  cold: SchemaValidator.create (starts loading in the background)', 'ms', schemaMs),
       figure('  cold: waiting for schemas and models on first use', 'ms', firstUseMs),
       figure('  validating the objects, warm', 'ms', warmValidateMs),
     ],
     targets: [
-      atMost('validation adds ≤ 30 %, warm', warmOverhead * 100, 30, formatPercent),
-      atMost('validation adds ≤ 30 %, cold (fresh process)', coldOverhead * 100, 30, formatPercent),
+      atMost('validation adds ≤ 30 %, warm', overhead(warmOurs, warmBaseline), 30, formatPercent),
+      atMost('validation adds ≤ 30 %, cold (fresh process)', overhead(...cold), 30, formatPercent),
       atMost('no findings', findings, 0, formatCount),
     ],
     notes: [
-      `overhead: cold ${formatPercent(coldOverhead * 100)} (our ${ours.length} processes: ${coldOverheads.map((value) => formatPercent(value)).join(', ')}), warm ${formatPercent(warmOverhead * 100)} of rendering alone`,
-      `stricter: against kustomize's own time in the warm passes (${formatNumber(warmKustomize)} ms), which leaves out what a fresh process pays to render at all, cold is ${formatPercent((coldOurs / warmKustomize - 1) * 100)}`,
-      `rendering alone: cold ${formatNumber(coldBaseline)} ms, of which ${formatNumber(baselineImportMs)} ms loading the kustomize wrapper (execa); warm ${formatNumber(warmBaseline)} ms`,
-      `cross-check: kustomize of the distributions alone took ${formatNumber(median(ours.flatMap((output) => output.kustomizeOnly)))} ms (median), inside the warm passes ${formatNumber(distributionsInPipeline)} ms`,
-      `the ${ours.length + renderOnly.length} worker processes took ${formatNumber(wallMs)} ms in all, ${formatNumber(median(ours.map((output) => output.processStartMs)))} ms of each Node's own start`,
+      `overhead: cold ${formatPercent(overhead(...cold))} (our ${ours.length} processes: ${coldOverheads.map(formatPercent).join(', ')}), warm ${formatPercent(overhead(warmOurs, warmBaseline))} of rendering alone`,
+      `stricter: against kustomize's own time in the warm passes (${formatNumber(warmKustomize)} ms), which leaves out what a fresh process pays to render at all, cold is ${formatPercent(overhead(cold[0], warmKustomize))}`,
+      `the ${ours.length + baseline.length} worker processes took ${formatNumber(wallMs)} ms in all, ${formatNumber(medianOf(ours, (output) => output.processStartMs))} ms of each Node's own start`,
     ],
-    details: { settings: options, workers: ours, renderOnlyWorkers: renderOnly, wallMs },
+    details: { settings: options, workers: ours, renderOnlyWorkers: baseline, wallMs },
   };
 }
