@@ -9,18 +9,39 @@ export const BENCH_DATABASE_URL =
   process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/appdist_bench';
 const REDIS = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-/** Fails at once, naming the fix, where the database service would wait for the database. */
-async function checkDatabase(url: string): Promise<void> {
+async function connect(url: string): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
-  try {
-    await client.connect();
-  } catch (error) {
-    throw new Error(
-      `PostgreSQL at ${url.replace(/:[^:@/]+@/, ':***@')}: ${(error as Error).message}. ` +
-        `Create it (createdb ${new URL(url).pathname.slice(1)}) or set BENCH_DATABASE_URL.`,
-    );
-  } finally {
+  await client.connect().catch(async (error: unknown) => {
     await client.end().catch(() => undefined);
+    throw error;
+  });
+  return client;
+}
+
+/**
+ * The benchmark database, created on first use, so `npm run bench` needs nothing set up; fails at
+ * once, naming the fix, where the database service would wait for an unreachable server.
+ */
+async function ensureDatabase(url: string): Promise<void> {
+  const name = decodeURIComponent(new URL(url).pathname.slice(1));
+  try {
+    await (await connect(url)).end();
+  } catch (error) {
+    const missing = (error as { code?: string }).code === '3D000'; // invalid_catalog_name
+    if (!missing) {
+      throw new Error(
+        `PostgreSQL at ${url.replace(/:[^:@/]+@/, ':***@')}: ${(error as Error).message}. ` +
+          'Start it, or set BENCH_DATABASE_URL to one that runs.',
+      );
+    }
+    const admin = new URL(url);
+    admin.pathname = '/postgres';
+    const client = await connect(admin.href);
+    try {
+      await client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+    } finally {
+      await client.end();
+    }
   }
 }
 
@@ -34,7 +55,7 @@ export async function startBenchStack(
   databaseUrl: string,
   env: Partial<Record<ServiceName, Record<string, string>>> = {},
 ): Promise<LocalStack> {
-  await checkDatabase(databaseUrl);
+  await ensureDatabase(databaseUrl);
   return startLocalStack({
     ports: await freeServicePorts(),
     databaseUrl,

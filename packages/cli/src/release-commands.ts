@@ -11,7 +11,7 @@ const COMMANDS: ReadonlyArray<{ action: ReleaseAction; description: string; exam
   {
     action: 'plan',
     description:
-      'Show what a release would do: new service versions, the image tags to pin in dist/base, docker-bake.hcl defaults, the next distribution version and the changelog. Changes nothing.',
+      'Show what a release would do: new service versions, the image tags to pin in dist/base, the next distribution version and the changelog. Changes nothing.',
     examples: `
   $ appdist release plan
   $ appdist release plan --format json`,
@@ -19,7 +19,7 @@ const COMMANDS: ReadonlyArray<{ action: ReleaseAction; description: string; exam
   {
     action: 'apply',
     description:
-      'Make the release: apply the changesets (versions, service CHANGELOG.md), pin the new image tags in dist/base with `kustomize edit set image`, update docker-bake.hcl defaults and CHANGELOG.md, commit "release: <version>" and create the annotated tag <version>. In a dirty working tree it shows the dry run and refuses.',
+      'Make the release: apply the changesets (versions, service CHANGELOG.md), pin the new image tags in dist/base with `kustomize edit set image`, update CHANGELOG.md, commit "release: <version>" and create the annotated tag <version>. In a dirty working tree it shows the dry run and refuses.',
     examples: `
   $ appdist release apply --dry-run
   $ appdist release apply
@@ -28,7 +28,7 @@ const COMMANDS: ReadonlyArray<{ action: ReleaseAction; description: string; exam
   {
     action: 'tag',
     description:
-      'Tag HEAD as the release CHANGELOG.md names last (annotated, the release notes as message), once the end-to-end tests passed on it. Refuses when dist/base or docker-bake.hcl do not pin the service versions.',
+      'Tag HEAD as the release CHANGELOG.md names last (annotated, the release notes as message), once the end-to-end tests passed on it. Refuses when dist/base does not pin the service versions.',
     examples: `
   $ appdist release tag --dry-run
   $ appdist release tag --format json        # {"version": "1.1.0", …}, or {"error": {"reason": …}}`,
@@ -45,7 +45,7 @@ export function addReleaseCommands(
   const release = program
     .command('release')
     .description(
-      'Release the distribution: service versions from changesets, image tags pinned in dist/base with kustomize, docker-bake.hcl defaults, CHANGELOG.md, the release commit and the annotated tag.',
+      'Release the distribution: service versions from changesets, image tags pinned in dist/base with kustomize, CHANGELOG.md, the release commit and the annotated tag.',
     );
   for (const { action, description, examples } of COMMANDS) {
     const command = release.command(action).description(description);
