@@ -19,3 +19,32 @@ export function dockerAvailable(): Promise<boolean> {
   })();
   return available;
 }
+
+/**
+ * The server a fixture uses, found once per process: the URL in `variable` when set, else a
+ * testcontainers one where Docker runs, else the local server at `localUrl`.
+ */
+export function testServer(
+  variable: string,
+  localUrl: string,
+  startContainer: () => Promise<string>,
+): () => Promise<string> {
+  let server: Promise<string> | undefined;
+  return () => {
+    server ??= (async () => {
+      const explicit = process.env[variable];
+      if (explicit) return explicit;
+      return (await dockerAvailable()) ? startContainer() : localUrl;
+    })();
+    return server;
+  };
+}
+
+/** What a fixture throws when its server does not answer: how to start one or point at one. */
+export function unreachable(server: string, url: string, error: unknown, fix: string): Error {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new Error(
+    `${server} is not reachable at ${url} (${reason}). ${fix}, or run Docker for testcontainers.`,
+    { cause: error },
+  );
+}
