@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { HttpError } from '../src/errors.js';
 import { parsePageQuery } from '../src/page-query.js';
 
-function errorCode(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof HttpError) return error.code;
-    throw error;
-  }
-  return undefined;
-}
+const rejectedWith = (code: string) => expect.objectContaining({ status: 400, code });
 
 describe('parsePageQuery', () => {
   it('defaults the limit and passes the cursor through', () => {
@@ -21,14 +12,11 @@ describe('parsePageQuery', () => {
 
   it('answers invalid_limit outside 1..100', () => {
     for (const limit of ['0', '101', '-1', '1.5', 'ten', '', '1e2', ['1', '2']]) {
-      expect(
-        errorCode(() => parsePageQuery({ limit })),
-        String(limit),
-      ).toBe('invalid_limit');
+      expect(() => parsePageQuery({ limit }), String(limit)).toThrow(rejectedWith('invalid_limit'));
     }
   });
 
   it('answers invalid_cursor for a repeated cursor', () => {
-    expect(errorCode(() => parsePageQuery({ cursor: ['a', 'b'] }))).toBe('invalid_cursor');
+    expect(() => parsePageQuery({ cursor: ['a', 'b'] })).toThrow(rejectedWith('invalid_cursor'));
   });
 });
