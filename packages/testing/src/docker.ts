@@ -39,12 +39,3 @@ export function testServer(
     return server;
   };
 }
-
-/** What a fixture throws when its server does not answer: how to start one or point at one. */
-export function unreachable(server: string, url: string, error: unknown, fix: string): Error {
-  const reason = error instanceof Error ? error.message : String(error);
-  return new Error(
-    `${server} is not reachable at ${url} (${reason}). ${fix}, or run Docker for testcontainers.`,
-    { cause: error },
-  );
-}

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { testServer, unreachable } from './docker.js';
+import { testServer } from './docker.js';
 import { uniqueSuffix } from './ports.js';
 
 /**
@@ -30,12 +30,10 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   try {
     await admin.connect();
   } catch (error) {
-    throw unreachable(
-      'PostgreSQL',
-      redact(serverUrl),
-      error,
-      'Start it (Debian: apt-get install -y postgresql && pg_ctlcluster 15 main start), ' +
-        'set TEST_DATABASE_URL to a server where the user may CREATE DATABASE',
+    throw new Error(
+      `PostgreSQL is not reachable at ${redact(serverUrl)} (${(error as Error).message}). ` +
+        'Start it (Debian: apt-get install -y postgresql && pg_ctlcluster 15 main start), ' +
+        'set TEST_DATABASE_URL to a server where the user may CREATE DATABASE, or run Docker for testcontainers.',
     );
   }
   try {

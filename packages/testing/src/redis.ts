@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { testServer, unreachable } from './docker.js';
+import { testServer } from './docker.js';
 import { uniqueSuffix } from './ports.js';
 
 /** TEST_REDIS_URL when set, else a testcontainers Redis where Docker runs, else 127.0.0.1:6379. */
@@ -28,12 +28,10 @@ export async function createTestRedis(): Promise<TestRedis> {
     await client.ping();
   } catch (error) {
     client.disconnect();
-    throw unreachable(
-      'Redis',
-      url,
-      error,
-      'Start it (Debian: apt-get install -y redis-server && redis-server --daemonize yes), ' +
-        'set TEST_REDIS_URL',
+    throw new Error(
+      `Redis is not reachable at ${url} (${(error as Error).message}). ` +
+        'Start it (Debian: apt-get install -y redis-server && redis-server --daemonize yes), ' +
+        'set TEST_REDIS_URL, or run Docker for testcontainers.',
     );
   }
   return {
