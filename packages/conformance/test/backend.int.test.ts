@@ -1,28 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_PREFIX_LENGTH, runConformance } from '../src/run.js';
-import { checkNamed, failedNames, failures, linkCodes, testPrefix } from './support/report.js';
-import { type BackendStack, startBackendStack } from './support/services.js';
+import { checkNamed, failedNames, failures, leftovers, testPrefix } from './support/report.js';
+import { sharedFixture, startBackendStack } from './support/services.js';
 import { startStandIn } from './support/stand-in.js';
 
-let stack: BackendStack;
-beforeAll(async () => {
-  stack = await startBackendStack();
-});
-afterAll(async () => {
-  await stack?.close();
-});
-
-async function leftovers(prefix: string): Promise<string[]> {
-  return (await linkCodes(stack.databaseUrl)).filter((code) => code.startsWith(prefix));
-}
+const stack = sharedFixture(startBackendStack);
 
 describe('backend suite', () => {
   it('passes against the real backend on real cache and database services, and cleans up', async () => {
     // The longest prefix allowed, so every code the suite makes is shown to fit the code rule.
     const prefix = testPrefix(MAX_PREFIX_LENGTH);
-    const report = await runConformance({ service: 'backend', url: stack.backendUrl, prefix });
+    const report = await runConformance({ service: 'backend', url: stack().backendUrl, prefix });
     expect(failures(report)).toEqual([]);
-    expect(report).toMatchObject({ service: 'backend', url: stack.backendUrl, ok: true });
+    expect(report).toMatchObject({ service: 'backend', url: stack().backendUrl, ok: true });
     expect(report.checks.map((check) => check.name)).toEqual([
       'healthz',
       'readyz',
@@ -38,11 +28,11 @@ describe('backend suite', () => {
       'metrics',
       'cleanup',
     ]);
-    expect(await leftovers(prefix)).toEqual([]);
+    expect(await leftovers(stack().databaseUrl, prefix)).toEqual([]);
   });
 
   it('fails, naming the create check, when every API call answers 500 (FAULT_ERROR_RATE=1)', async () => {
-    const faulty = await stack.startBackend({ FAULT_ERROR_RATE: '1' });
+    const faulty = await stack().startBackend({ FAULT_ERROR_RATE: '1' });
     const report = await runConformance({ service: 'backend', url: faulty.url });
     expect(report.ok).toBe(false);
     expect(checkNamed(report, 'create').message).toBe(
@@ -58,7 +48,7 @@ describe('backend suite', () => {
   });
 
   it('fails the create check when create answers 200 instead of 201 (stand-in server with a wrong contract)', async () => {
-    const standIn = await startStandIn(stack.backendUrl, {
+    const standIn = await startStandIn(stack().backendUrl, {
       alter: ({ method, path }, answer) =>
         method === 'POST' && path === '/api/links' && answer.status === 201
           ? { ...answer, status: 200 }
@@ -81,12 +71,12 @@ describe('backend suite', () => {
       await standIn.close();
     }
     // The links were created all the same (only the status was wrong): cleanup removed them.
-    expect(await leftovers(prefix)).toEqual([]);
+    expect(await leftovers(stack().databaseUrl, prefix)).toEqual([]);
   });
 
   it('fails the click check when a resolve is never counted (stand-in server with a wrong contract)', async () => {
     const prefix = testPrefix();
-    const standIn = await startStandIn(stack.backendUrl, {
+    const standIn = await startStandIn(stack().backendUrl, {
       alter: ({ method, path }, answer) => {
         if (method !== 'GET' || path !== `/api/links/${prefix}-link` || answer.status !== 200) {
           return undefined;
@@ -107,7 +97,7 @@ describe('backend suite', () => {
 
   it('stops promptly when aborted during a create, and still removes the link', async () => {
     const controller = new AbortController();
-    const standIn = await startStandIn(stack.backendUrl, {
+    const standIn = await startStandIn(stack().backendUrl, {
       // The create reaches the backend, but the run's deadline passes before its answer.
       onRequest: ({ method }) => {
         if (method === 'POST') controller.abort(new DOMException('deadline', 'TimeoutError'));
@@ -131,6 +121,6 @@ describe('backend suite', () => {
     } finally {
       await standIn.close();
     }
-    expect(await leftovers(prefix)).toEqual([]);
+    expect(await leftovers(stack().databaseUrl, prefix)).toEqual([]);
   });
 });

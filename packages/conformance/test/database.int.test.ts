@@ -1,26 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runConformance } from '../src/run.js';
-import { checkNamed, failedNames, failures, linkCodes, testPrefix } from './support/report.js';
-import { type DatabaseService, startDatabaseService } from './support/services.js';
+import { checkNamed, failedNames, failures, leftovers, testPrefix } from './support/report.js';
+import { sharedFixture, startDatabaseService } from './support/services.js';
 import { startStandIn, type UpstreamAnswer } from './support/stand-in.js';
 
-let service: DatabaseService;
-beforeAll(async () => {
-  service = await startDatabaseService();
-});
-afterAll(async () => {
-  await service?.close();
-});
-
-async function leftovers(prefix: string): Promise<string[]> {
-  return (await linkCodes(service.url)).filter((code) => code.startsWith(prefix));
-}
+const service = sharedFixture(startDatabaseService);
 
 describe('database suite', () => {
   it('passes against the real database service on PostgreSQL, with its default prefix, and cleans up', async () => {
-    const report = await runConformance({ service: 'database', url: service.url });
+    const report = await runConformance({ service: 'database', url: service().url });
     expect(failures(report)).toEqual([]);
-    expect(report).toMatchObject({ service: 'database', url: service.url, ok: true });
+    expect(report).toMatchObject({ service: 'database', url: service().url, ok: true });
     expect(report.checks.map((check) => check.name)).toEqual([
       'healthz',
       'readyz',
@@ -35,7 +25,7 @@ describe('database suite', () => {
       'metrics',
       'cleanup',
     ]);
-    expect(await leftovers('conformance-')).toEqual([]);
+    expect(await leftovers(service().url, 'conformance-')).toEqual([]);
   });
 
   it('fails, naming the create check, when every API call answers 500 (FAULT_ERROR_RATE=1)', async () => {
@@ -55,7 +45,7 @@ describe('database suite', () => {
   });
 
   it('fails the migrations check on a schema behind this release (stand-in server with a wrong contract)', async () => {
-    const standIn = await startStandIn(service.url, {
+    const standIn = await startStandIn(service().url, {
       alter: ({ path }, answer) =>
         path === '/v1/migrations'
           ? { ...answer, body: JSON.stringify({ version: 0, applied: [] }) }
@@ -77,7 +67,7 @@ describe('database suite', () => {
     let pages = 0;
     // Every page after the first answers the first page again, as if the cursor were ignored.
     let firstPage: string | undefined;
-    const standIn = await startStandIn(service.url, {
+    const standIn = await startStandIn(service().url, {
       alter: ({ method, path }, answer) => {
         if (method !== 'GET' || !path.startsWith('/v1/links?limit=2')) return undefined;
         pages += 1;
@@ -95,7 +85,7 @@ describe('database suite', () => {
     } finally {
       await standIn.close();
     }
-    expect(await leftovers(prefix)).toEqual([]);
+    expect(await leftovers(service().url, prefix)).toEqual([]);
   });
 
   const METRIC_LINE = /^http_requests_total\{.*$/m;
@@ -206,7 +196,7 @@ describe('database suite', () => {
     'fails the $check check on $name (stand-in server with a wrong contract)',
     async ({ check, alter, message }) => {
       const prefix = testPrefix();
-      const standIn = await startStandIn(service.url, {
+      const standIn = await startStandIn(service().url, {
         alter: ({ path }, answer) => alter(prefix, path, answer.body),
       });
       try {
@@ -222,7 +212,7 @@ describe('database suite', () => {
   it('stops promptly when aborted while a create is applied, and still leaves nothing behind', async () => {
     const controller = new AbortController();
     const prefix = testPrefix();
-    const standIn = await startStandIn(service.url, {
+    const standIn = await startStandIn(service().url, {
       // The create is on its way to PostgreSQL when the deadline passes: cleanup must not
       // delete before it lands and then leave it there.
       onRequest: ({ method, path }) => {
@@ -247,6 +237,6 @@ describe('database suite', () => {
     } finally {
       await standIn.close();
     }
-    expect(await leftovers(prefix)).toEqual([]);
+    expect(await leftovers(service().url, prefix)).toEqual([]);
   });
 });

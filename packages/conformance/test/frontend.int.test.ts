@@ -1,27 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runConformance } from '../src/run.js';
-import { checkNamed, failedNames, failures, linkCodes, testPrefix } from './support/report.js';
-import { type FrontendStack, startFrontendStack } from './support/services.js';
+import { checkNamed, failedNames, failures, leftovers, testPrefix } from './support/report.js';
+import { sharedFixture, startFrontendStack } from './support/services.js';
 import { startStandIn } from './support/stand-in.js';
 
-let stack: FrontendStack;
-beforeAll(async () => {
-  stack = await startFrontendStack();
-});
-afterAll(async () => {
-  await stack?.close();
-});
-
-async function leftovers(prefix: string): Promise<string[]> {
-  return (await linkCodes(stack.databaseUrl)).filter((code) => code.startsWith(prefix));
-}
+const stack = sharedFixture(startFrontendStack);
 
 describe('frontend suite', () => {
   it('passes against the real frontend on the real backend, and cleans up', async () => {
     const prefix = testPrefix();
-    const report = await runConformance({ service: 'frontend', url: stack.frontendUrl, prefix });
+    const report = await runConformance({ service: 'frontend', url: stack().frontendUrl, prefix });
     expect(failures(report)).toEqual([]);
-    expect(report).toMatchObject({ service: 'frontend', url: stack.frontendUrl, ok: true });
+    expect(report).toMatchObject({ service: 'frontend', url: stack().frontendUrl, ok: true });
     expect(report.checks.map((check) => check.name)).toEqual([
       'healthz',
       'readyz',
@@ -35,11 +25,11 @@ describe('frontend suite', () => {
       'metrics',
       'cleanup',
     ]);
-    expect(await leftovers(prefix)).toEqual([]);
+    expect(await leftovers(stack().databaseUrl, prefix)).toEqual([]);
   });
 
   it('fails, naming the home page check, when every page answers 500 (FAULT_ERROR_RATE=1)', async () => {
-    const faulty = await stack.startFrontend({ FAULT_ERROR_RATE: '1' });
+    const faulty = await stack().startFrontend({ FAULT_ERROR_RATE: '1' });
     const report = await runConformance({ service: 'frontend', url: faulty.url });
     expect(report.ok).toBe(false);
     expect(checkNamed(report, 'home page').message).toBe(
@@ -54,7 +44,7 @@ describe('frontend suite', () => {
   it('fails the redirect check when a code answers 301 instead of 302 (stand-in server with a wrong contract)', async () => {
     const prefix = testPrefix();
     // A permanent redirect is cached by browsers, so later visits would never be counted.
-    const standIn = await startStandIn(stack.frontendUrl, {
+    const standIn = await startStandIn(stack().frontendUrl, {
       alter: ({ method, path }, answer) =>
         method === 'GET' && path === `/${prefix}-form` && answer.status === 302
           ? { ...answer, status: 301 }
@@ -69,12 +59,12 @@ describe('frontend suite', () => {
     } finally {
       await standIn.close();
     }
-    expect(await leftovers(prefix)).toEqual([]);
+    expect(await leftovers(stack().databaseUrl, prefix)).toEqual([]);
   });
 
   it('fails the api forwarding check when /api answers in HTML (stand-in server with a wrong contract)', async () => {
     const prefix = testPrefix();
-    const standIn = await startStandIn(stack.frontendUrl, {
+    const standIn = await startStandIn(stack().frontendUrl, {
       alter: ({ method, path }, answer) =>
         method === 'GET' && path === `/api/links/${prefix}-api`
           ? { status: answer.status, body: '<!doctype html><p>link</p>' }
@@ -90,6 +80,6 @@ describe('frontend suite', () => {
       await standIn.close();
     }
     // The check stopped before its own delete: cleanup removed the link.
-    expect(await leftovers(prefix)).toEqual([]);
+    expect(await leftovers(stack().databaseUrl, prefix)).toEqual([]);
   });
 });

@@ -15,12 +15,9 @@
  */
 import { type ServiceName, startOrder } from '@appdist/catalogue';
 import { eventually } from '@appdist/testing/eventually';
-import { createTestDatabase, type TestDatabase } from '@appdist/testing/postgres';
-import { createTestRedis, type TestRedis } from '@appdist/testing/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freeServicePorts, type LocalStack, startLocalStack } from '../src/stack.js';
 import { type Outcome, startLoad } from './load.js';
-import { allLinks, JSON_HEADERS, printReport } from './support.js';
+import { allLinks, JSON_HEADERS, printReport, startTestStack, type TestStack } from './support.js';
 
 const DRAIN = { SHUTDOWN_DELAY_MS: '1000', SHUTDOWN_TIMEOUT_MS: '10000' };
 const PROPAGATION_MS = 300;
@@ -52,20 +49,13 @@ function post(body: unknown): RequestInit {
 }
 
 describe('a rolling update of each service under keep-alive load (the Service is the client)', () => {
-  let database: TestDatabase;
-  let redis: TestRedis;
-  let stack: LocalStack;
+  let stack: TestStack;
   const problems: string[] = [];
   const clicks = new Map<string, number>();
   const created: string[] = [];
 
   beforeAll(async () => {
-    [database, redis] = await Promise.all([createTestDatabase(), createTestRedis()]);
-    stack = await startLocalStack({
-      ports: await freeServicePorts(),
-      databaseUrl: database.url,
-      redisUrl: redis.url,
-      redisKeyPrefix: redis.keyPrefix,
+    stack = await startTestStack({
       logLevel: 'warn',
       env: Object.fromEntries(ROLLOUT_ORDER.map((name) => [name, DRAIN])),
       onLog: (service, line) => {
@@ -92,8 +82,6 @@ describe('a rolling update of each service under keep-alive load (the Service is
 
   afterAll(async () => {
     await stack?.stop();
-    await redis?.cleanup();
-    await database?.drop();
   });
 
   it.each(ROLLOUT_ORDER)(

@@ -1,35 +1,26 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServiceName } from '@appdist/catalogue';
 import { eventually } from '@appdist/testing/eventually';
-import { createTestDatabase, type TestDatabase } from '@appdist/testing/postgres';
-import { createTestRedis, type TestRedis } from '@appdist/testing/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freeServicePorts, type LocalStack, startLocalStack } from '../src/stack.js';
 import { type RawResponse, rawExchange } from './raw-http.js';
-import { allLinks, counterValue, JSON_HEADERS, type StoredLink } from './support.js';
+import {
+  allLinks,
+  counterValue,
+  JSON_HEADERS,
+  type StoredLink,
+  startTestStack,
+  type TestStack,
+} from './support.js';
 
 describe('security cases, by name, against the stack as processes', () => {
-  let database: TestDatabase;
-  let redis: TestRedis;
-  let stack: LocalStack;
-  let ports: Record<ServiceName, number>;
+  let stack: TestStack;
 
   beforeAll(async () => {
-    [database, redis] = await Promise.all([createTestDatabase(), createTestRedis()]);
-    ports = await freeServicePorts();
-    stack = await startLocalStack({
-      ports,
-      databaseUrl: database.url,
-      redisUrl: redis.url,
-      redisKeyPrefix: redis.keyPrefix,
-      logLevel: 'error',
-    });
+    stack = await startTestStack({ logLevel: 'error' });
   });
 
   afterAll(async () => {
     await stack?.stop();
-    await redis?.cleanup();
-    await database?.drop();
   });
 
   const post = (url: string, body: unknown) =>
@@ -42,7 +33,7 @@ describe('security cases, by name, against the stack as processes', () => {
     headers = '',
   ): Promise<RawResponse> => {
     const result = await rawExchange(
-      ports[service],
+      stack.ports[service],
       [Buffer.from(`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n${headers}\r\n`)],
       { timeoutMs: 10_000 },
     );
@@ -171,7 +162,7 @@ describe('security cases, by name, against the stack as processes', () => {
     // `..` alone is a legal key (dots are allowed); it names a Redis key, not a directory, and
     // leaves every other key alone.
     const dots = await rawExchange(
-      ports.cache,
+      stack.ports.cache,
       [
         Buffer.from(
           'PUT /v1/keys/.. HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\n' +

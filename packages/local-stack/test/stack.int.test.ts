@@ -2,10 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SERVICE_NAMES } from '@appdist/catalogue';
-import { createTestDatabase, type TestDatabase } from '@appdist/testing/postgres';
-import { createTestRedis, type TestRedis } from '@appdist/testing/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freeServicePorts, type LocalStack, startLocalStack } from '../src/stack.js';
+import { freeServicePorts, startLocalStack } from '../src/stack.js';
+import { startTestStack, type TestStack } from './support.js';
 
 interface Link {
   code: string;
@@ -14,26 +13,14 @@ interface Link {
 }
 
 describe('the stack as processes, on real PostgreSQL and Redis', () => {
-  let database: TestDatabase;
-  let redis: TestRedis;
-  let stack: LocalStack;
+  let stack: TestStack;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    redis = await createTestRedis();
-    stack = await startLocalStack({
-      ports: await freeServicePorts(),
-      databaseUrl: database.url,
-      redisUrl: redis.url,
-      redisKeyPrefix: redis.keyPrefix,
-      logLevel: 'warn',
-    });
+    stack = await startTestStack({ logLevel: 'warn' });
   });
 
   afterAll(async () => {
     await stack?.stop();
-    await redis?.cleanup();
-    await database?.drop();
   });
 
   it('creates a link through the API on the frontend and redirects to it, counting clicks', async () => {

@@ -1,4 +1,47 @@
+import type { ServiceName } from '@appdist/catalogue';
+import { createTestDatabase } from '@appdist/testing/postgres';
+import { createTestRedis } from '@appdist/testing/redis';
+import {
+  freeServicePorts,
+  type LocalStack,
+  type LocalStackOptions,
+  startLocalStack,
+} from '../src/stack.js';
 import type { LoadReport } from './load.js';
+
+/** The stack on free ports; stop() also drops its PostgreSQL database and its Redis keys. */
+export interface TestStack extends LocalStack {
+  ports: Record<ServiceName, number>;
+}
+
+/** The stack as processes on a PostgreSQL database and Redis keys of its own. */
+export async function startTestStack(
+  options: Omit<LocalStackOptions, 'ports' | 'databaseUrl' | 'redisUrl' | 'redisKeyPrefix'>,
+): Promise<TestStack> {
+  const [database, redis] = await Promise.all([createTestDatabase(), createTestRedis()]);
+  const removeServers = () => Promise.all([redis.cleanup(), database.drop()]);
+  try {
+    const ports = await freeServicePorts();
+    const stack = await startLocalStack({
+      ...options,
+      ports,
+      databaseUrl: database.url,
+      redisUrl: redis.url,
+      redisKeyPrefix: redis.keyPrefix,
+    });
+    return {
+      ...stack,
+      ports,
+      async stop() {
+        await stack.stop();
+        await removeServers();
+      },
+    };
+  } catch (error) {
+    await removeServers();
+    throw error;
+  }
+}
 
 export interface StoredLink {
   code: string;

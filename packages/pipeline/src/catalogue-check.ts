@@ -108,18 +108,12 @@ function checkServices(root: string, services: readonly ServiceEntry[]): Finding
       });
     } else {
       const hasCanary = kindsIn(join(root, workload)).includes('Canary');
-      if (service.canary && !hasCanary) {
-        findings.push({
-          path: workload,
-          message: 'the catalogue rolls it out with Flagger, but the folder has no Canary',
-        });
-      }
-      if (!service.canary && hasCanary) {
-        findings.push({
-          path: workload,
-          message: 'has a Canary, but the catalogue entry has no `canary` strategies',
-        });
-      }
+      findings.push(
+        ...mismatch(workload, service.canary !== undefined, hasCanary, {
+          missing: 'the catalogue rolls it out with Flagger, but the folder has no Canary',
+          extra: 'has a Canary, but the catalogue entry has no `canary` strategies',
+        }),
+      );
     }
     if (!baseResources.includes(service.name)) {
       findings.push({
@@ -135,19 +129,12 @@ function checkServices(root: string, services: readonly ServiceEntry[]): Finding
     }
 
     const suite = join('packages', 'conformance', 'src', `${service.name}-suite.ts`);
-    const hasSuite = existsSync(join(root, suite));
-    if (service.conformance && !hasSuite) {
-      findings.push({
-        path: suite,
-        message: 'no conformance suite: write it and add it to SUITES',
-      });
-    }
-    if (!service.conformance && hasSuite) {
-      findings.push({
-        path: suite,
-        message: 'a suite for a service the catalogue marks without one',
-      });
-    }
+    findings.push(
+      ...mismatch(suite, service.conformance, existsSync(join(root, suite)), {
+        missing: 'no conformance suite: write it and add it to SUITES',
+        extra: 'a suite for a service the catalogue marks without one',
+      }),
+    );
   }
 
   for (const folder of folders(join(root, 'services'))) {
@@ -160,6 +147,17 @@ function checkServices(root: string, services: readonly ServiceEntry[]): Finding
     }
   }
   return findings;
+}
+
+/** A finding when the catalogue states a piece the tree lacks (missing), or the reverse (extra). */
+function mismatch(
+  path: string,
+  stated: boolean,
+  present: boolean,
+  messages: { missing: string; extra: string },
+): Finding[] {
+  if (stated === present) return [];
+  return [{ path, message: stated ? messages.missing : messages.extra }];
 }
 
 /** The lists in files that cannot read the catalogue: each must name exactly its services. */

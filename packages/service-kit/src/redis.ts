@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { ServiceUnavailableError } from './errors.js';
 import type { Logger } from './logger.js';
 
 export interface RedisClientOptions {
@@ -52,4 +53,55 @@ export async function closeRedisClient(redis: Redis): Promise<void> {
     }
   }
   redis.disconnect();
+}
+
+/** The store cannot answer now (Redis down, timed out); the call may succeed later. */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+/** A store call as an HTTP answer: an outage is a 503 to retry later, never a 500 or a 2xx. */
+export async function storeCall<T>(store: string, operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    if (error instanceof StoreUnavailableError) {
+      throw new ServiceUnavailableError(`the ${store} store is unavailable`);
+    }
+    throw error;
+  }
+}
+
+/** The environment of a service whose state is in Redis when REDIS_URL is set. */
+export interface RedisStoreConfig {
+  REDIS_URL?: string | undefined;
+  REDIS_KEY_PREFIX: string;
+  REDIS_COMMAND_TIMEOUT_MS: number;
+}
+
+/**
+ * The service's store: in Redis when REDIS_URL is set, else in this process. It starts even
+ * when Redis is down: readiness reports it and the client keeps reconnecting.
+ */
+export async function openStore<S>(
+  config: RedisStoreConfig,
+  logger: Logger,
+  stores: {
+    inMemory: () => S;
+    inRedis: (options: RedisClientOptions) => S & { connect(): Promise<void> };
+  },
+): Promise<S> {
+  if (config.REDIS_URL === undefined) return stores.inMemory();
+  const store = stores.inRedis({
+    url: config.REDIS_URL,
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+    logger,
+  });
+  await store.connect().catch(() => undefined);
+  logger.info({ keyPrefix: config.REDIS_KEY_PREFIX }, 'store: redis');
+  return store;
 }

@@ -10,7 +10,7 @@ import { type BaseConfig, ConfigError, loadConfig } from './config.js';
 import { errorBody, HttpError, toHttpError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
 import { sendJson } from './response.js';
-import type { AppHandle, ServiceInfo } from './service-app.js';
+import type { AppHandle, AppOptions, ServiceInfo } from './service-app.js';
 
 export interface RunningServer {
   url: string;
@@ -98,11 +98,7 @@ export interface RunServiceOptions<S extends z.ZodType> {
   /** The `import.meta.url` of the service's compiled main, whose `../package.json` names it. */
   entryUrl: string;
   schema: S;
-  createApp: (options: {
-    config: z.infer<S>;
-    logger: Logger;
-    info: ServiceInfo;
-  }) => Promise<AppHandle>;
+  createApp: (options: AppOptions<z.infer<S>>) => Promise<AppHandle>;
 }
 
 /** The whole of a service's main: config, app, listen, and SIGTERM/SIGINT wired to the drain. */

@@ -27,10 +27,14 @@ export interface ReadinessCheck {
   check: (signal: AbortSignal) => Promise<unknown>;
 }
 
-export interface ServiceAppOptions {
-  info: ServiceInfo;
-  config: BaseConfig;
+/** What a service's createApp is given (by runService, or by a test); services extend it. */
+export interface AppOptions<Config = BaseConfig> {
+  config: Config;
   logger: Logger;
+  info: ServiceInfo;
+}
+
+export interface ServiceAppOptions extends AppOptions {
   readiness?: readonly ReadinessCheck[];
   /** Paths under these prefixes keep their body stream unread (e.g. a proxy that forwards it as is). */
   rawBodyPrefixes?: readonly string[];

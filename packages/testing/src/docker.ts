@@ -19,3 +19,23 @@ export function dockerAvailable(): Promise<boolean> {
   })();
   return available;
 }
+
+/**
+ * The server a fixture uses, found once per process: the URL in `variable` when set, else a
+ * testcontainers one where Docker runs, else the local server at `localUrl`.
+ */
+export function testServer(
+  variable: string,
+  localUrl: string,
+  startContainer: () => Promise<string>,
+): () => Promise<string> {
+  let server: Promise<string> | undefined;
+  return () => {
+    server ??= (async () => {
+      const explicit = process.env[variable];
+      if (explicit) return explicit;
+      return (await dockerAvailable()) ? startContainer() : localUrl;
+    })();
+    return server;
+  };
+}

@@ -1,28 +1,19 @@
 import pg from 'pg';
-import { dockerAvailable } from './docker.js';
+import { testServer } from './docker.js';
 import { uniqueSuffix } from './ports.js';
-
-export const DEFAULT_TEST_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
-
-let server: Promise<string> | undefined;
 
 /**
  * The PostgreSQL server tests use: TEST_DATABASE_URL when set, else a testcontainers
  * PostgreSQL where Docker runs, else the local server on 127.0.0.1:5432.
  */
-export function postgresServerUrl(): Promise<string> {
-  server ??= (async () => {
-    const explicit = process.env.TEST_DATABASE_URL;
-    if (explicit) return explicit;
-    if (await dockerAvailable()) {
-      const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
-      const container = await new PostgreSqlContainer('postgres:17-alpine').start();
-      return container.getConnectionUri();
-    }
-    return DEFAULT_TEST_DATABASE_URL;
-  })();
-  return server;
-}
+const postgresServerUrl = testServer(
+  'TEST_DATABASE_URL',
+  'postgres://postgres@127.0.0.1:5432/postgres',
+  async () => {
+    const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
+    return (await new PostgreSqlContainer('postgres:17-alpine').start()).getConnectionUri();
+  },
+);
 
 export interface TestDatabase {
   /** Connection URL of a database created for this test run only. */

@@ -1,25 +1,12 @@
 import { Redis } from 'ioredis';
-import { dockerAvailable } from './docker.js';
+import { testServer } from './docker.js';
 import { uniqueSuffix } from './ports.js';
 
-export const DEFAULT_TEST_REDIS_URL = 'redis://127.0.0.1:6379';
-
-let server: Promise<string> | undefined;
-
 /** TEST_REDIS_URL when set, else a testcontainers Redis where Docker runs, else 127.0.0.1:6379. */
-export function redisServerUrl(): Promise<string> {
-  server ??= (async () => {
-    const explicit = process.env.TEST_REDIS_URL;
-    if (explicit) return explicit;
-    if (await dockerAvailable()) {
-      const { RedisContainer } = await import('@testcontainers/redis');
-      const container = await new RedisContainer('redis:7-alpine').start();
-      return container.getConnectionUrl();
-    }
-    return DEFAULT_TEST_REDIS_URL;
-  })();
-  return server;
-}
+const redisServerUrl = testServer('TEST_REDIS_URL', 'redis://127.0.0.1:6379', async () => {
+  const { RedisContainer } = await import('@testcontainers/redis');
+  return (await new RedisContainer('redis:7-alpine').start()).getConnectionUrl();
+});
 
 export interface TestRedis {
   url: string;

@@ -1,7 +1,7 @@
 import { type BaseConfig, loadConfig } from '@appdist/service-kit/config';
 import { createLogger, type Logger } from '@appdist/service-kit/logger';
 import { type RunningServer, serve } from '@appdist/service-kit/serve';
-import type { AppHandle, ServiceInfo } from '@appdist/service-kit/service-app';
+import type { AppHandle, AppOptions } from '@appdist/service-kit/service-app';
 import type { z } from 'zod';
 
 export const silentLogger = createLogger({ name: 'test', level: 'silent' });
@@ -17,7 +17,7 @@ export const TEST_LISTEN_ENV: Readonly<Record<string, string>> = {
 export interface ServiceUnderTest<S extends z.ZodType<BaseConfig>> {
   name: string;
   configSchema: S;
-  createApp(options: { config: z.infer<S>; logger: Logger; info: ServiceInfo }): Promise<AppHandle>;
+  createApp(options: AppOptions<z.infer<S>>): Promise<AppHandle>;
 }
 
 /** Builds a service from env (on top of TEST_LISTEN_ENV) and serves it in-process, as main.ts would. */

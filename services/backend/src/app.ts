@@ -1,30 +1,24 @@
 import type { DirectRoute } from '@appdist/service-kit/direct-route';
 import { HttpError, ServiceUnavailableError } from '@appdist/service-kit/errors';
 import { createServiceClient } from '@appdist/service-kit/http-client';
-import type { Logger } from '@appdist/service-kit/logger';
+import { parsePageQuery } from '@appdist/service-kit/page-query';
 import { sendJson } from '@appdist/service-kit/response';
 import {
   type AppHandle,
+  type AppOptions,
   createServiceApp,
-  type ServiceInfo,
 } from '@appdist/service-kit/service-app';
 import type { Express } from 'express';
 import { ClickBuffer } from './click-buffer.js';
 import type { Config } from './config.js';
 import { createDatabaseService, type DatabaseService, type Link } from './database-service.js';
 import { createLinkCache, type LinkCache } from './link-cache.js';
-import { generateCode, isValidCode, parseCreateLink, parseListQuery } from './link-input.js';
-
-export interface CreateAppOptions {
-  config: Config;
-  logger: Logger;
-  info: ServiceInfo;
-}
+import { generateCode, isValidCode, parseCreateLink } from './link-input.js';
 
 // A generated code collides only when the table is crowded; past this many tries, back off.
 const GENERATED_CODE_ATTEMPTS = 6;
 
-export async function createApp({ config, logger, info }: CreateAppOptions): Promise<AppHandle> {
+export async function createApp({ config, logger, info }: AppOptions<Config>): Promise<AppHandle> {
   const database = createDatabaseService(
     createServiceClient({
       name: 'database',
@@ -109,7 +103,7 @@ function addRoutes(app: Express, { database, cache, clicks }: Dependencies): voi
   });
 
   app.get('/api/links', async (req, res) => {
-    const page = await database.listLinks(parseListQuery(req.query));
+    const page = await database.listLinks(parsePageQuery(req.query));
     res.json({ items: page.items.map(withUnapplied), nextCursor: page.nextCursor });
   });
 

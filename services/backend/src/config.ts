@@ -1,7 +1,5 @@
-import { baseConfigSchema, httpUrl } from '@appdist/service-kit/config';
-import { z } from 'zod';
-
-const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+import { baseConfigSchema, httpUrl, integer } from '@appdist/service-kit/config';
+import type { z } from 'zod';
 
 export const configSchema = baseConfigSchema.extend({
   CACHE_SERVICE_URL: httpUrl.default('http://cache:8080'),

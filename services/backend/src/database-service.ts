@@ -5,6 +5,7 @@ import {
   type ServiceClient,
   UpstreamUnavailableError,
 } from '@appdist/service-kit/http-client';
+import type { PageQuery } from '@appdist/service-kit/page-query';
 import { z } from 'zod';
 
 const linkSchema = z.object({
@@ -34,7 +35,7 @@ export interface ClickBatch {
 /** The database service's contract, with every failure already turned into the client's answer. */
 export interface DatabaseService {
   createLink(input: { code: string; url: string }): Promise<Link>;
-  listLinks(query: { limit: number; cursor: string | undefined }): Promise<LinkPage>;
+  listLinks(query: PageQuery): Promise<LinkPage>;
   getLink(code: string): Promise<Link>;
   deleteLink(code: string): Promise<void>;
   applyClicks(batch: ClickBatch): Promise<void>;

@@ -39,7 +39,6 @@ export function normalizeUrl(value: unknown): string | undefined {
 }
 
 const URL_RULE = `must be an http or https URL of at most ${MAX_URL_LENGTH} characters`;
-const LIMIT_RULE = 'must be an integer from 1 to 100';
 
 const createLink = z.object(
   {
@@ -54,30 +53,8 @@ const createLink = z.object(
   'must be a JSON object',
 );
 
-const listQuery = z.object({
-  limit: z
-    .string(LIMIT_RULE)
-    .regex(/^\d{1,3}$/, LIMIT_RULE)
-    .transform(Number)
-    .pipe(z.number().min(1, LIMIT_RULE).max(100, LIMIT_RULE))
-    .default(20),
-  cursor: z
-    .string('must be a single string')
-    .optional()
-    .transform((cursor) => (cursor === '' ? undefined : cursor)),
-});
-
 export type CreateLinkInput = z.output<typeof createLink>;
 
 /** Validates a POST /api/links body; throws the 400 the client should see. */
 export const parseCreateLink = (body: unknown): CreateLinkInput =>
   parseInput(createLink, body, { '': 'invalid_body', url: 'invalid_url', code: 'invalid_code' });
-
-/** Validates the list query; limit defaults to 20. */
-export const parseListQuery = (query: unknown) =>
-  parseInput(
-    listQuery,
-    query,
-    { '': 'invalid_query', limit: 'invalid_limit', cursor: 'invalid_cursor' },
-    'query',
-  );

@@ -1,13 +1,7 @@
 import { HttpError } from '@appdist/service-kit/errors';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  CODE_PATTERN,
-  generateCode,
-  normalizeUrl,
-  parseCreateLink,
-  parseListQuery,
-} from '../src/link-input.js';
+import { CODE_PATTERN, generateCode, normalizeUrl, parseCreateLink } from '../src/link-input.js';
 
 function errorCode(fn: () => unknown): string | undefined {
   try {
@@ -86,27 +80,6 @@ describe('parseCreateLink', () => {
         'invalid_code',
       );
     }
-  });
-});
-
-describe('parseListQuery', () => {
-  it('defaults the limit and passes the cursor through', () => {
-    expect(parseListQuery({})).toEqual({ limit: 20, cursor: undefined });
-    expect(parseListQuery({ limit: '100', cursor: 'abc' })).toEqual({ limit: 100, cursor: 'abc' });
-    expect(parseListQuery({ limit: '1', cursor: '' })).toEqual({ limit: 1, cursor: undefined });
-  });
-
-  it('answers invalid_limit outside 1..100', () => {
-    for (const limit of ['0', '101', '-1', '1.5', 'ten', '', '1e2', ['1', '2']]) {
-      expect(
-        errorCode(() => parseListQuery({ limit })),
-        String(limit),
-      ).toBe('invalid_limit');
-    }
-  });
-
-  it('answers invalid_cursor for a repeated cursor', () => {
-    expect(errorCode(() => parseListQuery({ cursor: ['a', 'b'] }))).toBe('invalid_cursor');
   });
 });
 

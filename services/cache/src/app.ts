@@ -1,35 +1,35 @@
 import type { DirectRoute } from '@appdist/service-kit/direct-route';
-import { HttpError, ServiceUnavailableError } from '@appdist/service-kit/errors';
-import type { Logger } from '@appdist/service-kit/logger';
+import { HttpError } from '@appdist/service-kit/errors';
+import { openStore, storeCall } from '@appdist/service-kit/redis';
 import { sendJson } from '@appdist/service-kit/response';
 import {
   type AppHandle,
+  type AppOptions,
   createServiceApp,
-  type ServiceInfo,
 } from '@appdist/service-kit/service-app';
 import type { ErrorRequestHandler, Express } from 'express';
 import type { Config } from './config.js';
 import { MemoryStore } from './memory-store.js';
 import { RedisStore } from './redis-store.js';
 import { parseIncrBody, parseKey, parsePutBody } from './requests.js';
-import {
-  CounterOverflowError,
-  type KeyValueStore,
-  NotACounterError,
-  StoreUnavailableError,
-} from './store.js';
+import type { KeyValueStore } from './store.js';
 
-export interface CreateAppOptions {
-  config: Config;
-  logger: Logger;
-  info: ServiceInfo;
+export interface CreateAppOptions extends AppOptions<Config> {
   /** For tests; built from config when absent. */
   store?: KeyValueStore;
 }
 
 export async function createApp(options: CreateAppOptions): Promise<AppHandle> {
   const { config, logger, info } = options;
-  const store = options.store ?? (await createStore(config, logger));
+  const store =
+    options.store ??
+    (await openStore<KeyValueStore>(config, logger, {
+      inMemory: () => {
+        logger.info({ maxKeys: config.MEMORY_MAX_KEYS }, 'store: in-process (REDIS_URL unset)');
+        return new MemoryStore({ maxKeys: config.MEMORY_MAX_KEYS });
+      },
+      inRedis: (redis) => new RedisStore(redis),
+    }));
   const service = createServiceApp({
     info,
     config,
@@ -41,30 +41,13 @@ export async function createApp(options: CreateAppOptions): Promise<AppHandle> {
   return { ...service, close: () => store.close() };
 }
 
-async function createStore(config: Config, logger: Logger): Promise<KeyValueStore> {
-  if (config.REDIS_URL === undefined) {
-    logger.info({ maxKeys: config.MEMORY_MAX_KEYS }, 'store: in-process (REDIS_URL unset)');
-    return new MemoryStore({ maxKeys: config.MEMORY_MAX_KEYS });
-  }
-  const store = new RedisStore({
-    url: config.REDIS_URL,
-    keyPrefix: config.REDIS_KEY_PREFIX,
-    commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
-    logger,
-  });
-  // Start even when Redis is down: readiness reports it and the client keeps reconnecting.
-  await store.connect().catch(() => undefined);
-  logger.info({ keyPrefix: config.REDIS_KEY_PREFIX }, 'store: redis');
-  return store;
-}
-
 /** The read behind every cached redirect: served without Express (see DirectRoute). */
 function readKeyRoute(store: KeyValueStore): DirectRoute {
   return {
     route: '/v1/keys/:key',
     async handle(param, _req, res) {
       const key = parseKey(param);
-      const stored = await fromStore(() => store.get(key));
+      const stored = await storeCall('cache', () => store.get(key));
       if (!stored) throw new HttpError(404, 'not_found', `no value for key ${key}`);
       sendJson(res, 200, { key, value: stored.value, ttlSeconds: stored.ttlSeconds });
     },
@@ -75,13 +58,13 @@ function cacheRoutes(app: Express, store: KeyValueStore): void {
   app.put('/v1/keys/:key', async (req, res) => {
     const key = parseKey(req.params.key);
     const { value, ttlSeconds } = parsePutBody(req.body);
-    await fromStore(() => store.set(key, value, ttlSeconds));
+    await storeCall('cache', () => store.set(key, value, ttlSeconds));
     res.json({ key, value, ttlSeconds: ttlSeconds ?? null });
   });
 
   app.delete('/v1/keys/:key', async (req, res) => {
     const key = parseKey(req.params.key);
-    if (!(await fromStore(() => store.delete(key)))) {
+    if (!(await storeCall('cache', () => store.delete(key)))) {
       throw new HttpError(404, 'not_found', `no value for key ${key}`);
     }
     res.status(204).end();
@@ -90,7 +73,7 @@ function cacheRoutes(app: Express, store: KeyValueStore): void {
   app.post('/v1/counters/:key/incr', async (req, res) => {
     const key = parseKey(req.params.key);
     const by = parseIncrBody(req.body);
-    const value = await fromStore(() => store.incr(key, by));
+    const value = await storeCall('cache', () => store.incr(key, by));
     res.json({ key, value });
   });
 
@@ -105,19 +88,3 @@ const undecodableKey: ErrorRequestHandler = (err, _req, _res, next) => {
       : err,
   );
 };
-
-/** Store failures as HTTP answers: an outage is a 503 to retry later, never a 500. */
-async function fromStore<T>(operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation();
-  } catch (error) {
-    if (error instanceof StoreUnavailableError) {
-      throw new ServiceUnavailableError('the cache store is unavailable');
-    }
-    if (error instanceof NotACounterError) throw new HttpError(409, 'not_a_counter', error.message);
-    if (error instanceof CounterOverflowError) {
-      throw new HttpError(409, 'counter_overflow', error.message);
-    }
-    throw error;
-  }
-}

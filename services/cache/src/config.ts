@@ -1,4 +1,4 @@
-import { baseConfigSchema, optionalUrl } from '@appdist/service-kit/config';
+import { baseConfigSchema, integer, optionalUrl } from '@appdist/service-kit/config';
 import { z } from 'zod';
 
 export const configSchema = baseConfigSchema.extend({
@@ -7,9 +7,9 @@ export const configSchema = baseConfigSchema.extend({
   // Prepended to every Redis key, so test runs and tenants sharing one Redis never collide.
   REDIS_KEY_PREFIX: z.string().max(100).default('appdist:'),
   // Bounds the in-process store's memory; the oldest entries are evicted beyond it.
-  MEMORY_MAX_KEYS: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
+  MEMORY_MAX_KEYS: integer(1, 10_000_000).default(100_000),
   // Short, so a slow Redis turns into a quick 503 instead of piling up requests.
-  REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(500),
+  REDIS_COMMAND_TIMEOUT_MS: integer(10, 60_000).default(500),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,5 +1,9 @@
-import type { Logger } from '@appdist/service-kit/logger';
-import { closeRedisClient, createRedisClient } from '@appdist/service-kit/redis';
+import {
+  closeRedisClient,
+  createRedisClient,
+  type RedisClientOptions,
+  StoreUnavailableError,
+} from '@appdist/service-kit/redis';
 import type { Redis } from 'ioredis';
 import {
   CounterOverflowError,
@@ -7,16 +11,8 @@ import {
   type KeyValueStore,
   NotACounterError,
   type StoredValue,
-  StoreUnavailableError,
   secondsLeft,
 } from './store.js';
-
-export interface RedisStoreOptions {
-  url: string;
-  keyPrefix: string;
-  commandTimeoutMs: number;
-  logger: Logger;
-}
 
 // A value and its expiry, read atomically in one command: nil for a missing key, else
 // [value, PTTL]. One script call instead of MULTI/GET/PTTL/EXEC is one command to queue, time
@@ -36,7 +32,7 @@ interface ScriptedRedis extends Redis {
 export class RedisStore implements KeyValueStore {
   readonly #redis: ScriptedRedis;
 
-  constructor(options: RedisStoreOptions) {
+  constructor(options: RedisClientOptions) {
     const redis = createRedisClient(options);
     redis.defineCommand('getWithPttl', { numberOfKeys: 1, lua: GET_WITH_PTTL });
     this.#redis = redis as ScriptedRedis;

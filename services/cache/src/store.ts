@@ -1,3 +1,5 @@
+import { HttpError } from '@appdist/service-kit/errors';
+
 export type JsonValue =
   | null
   | boolean
@@ -25,25 +27,18 @@ export interface KeyValueStore {
   close(): Promise<void>;
 }
 
-/** The store cannot answer now (down, timed out); the request may succeed later. */
-export class StoreUnavailableError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'StoreUnavailableError';
-  }
-}
-
-export class NotACounterError extends Error {
+// The two ways an incr fails for good, as the 409s the API answers.
+export class NotACounterError extends HttpError {
   constructor(key: string) {
-    super(`the value at ${key} is not an integer`);
+    super(409, 'not_a_counter', `the value at ${key} is not an integer`);
     this.name = 'NotACounterError';
   }
 }
 
 /** Counters are signed 64-bit integers, as in Redis. */
-export class CounterOverflowError extends Error {
+export class CounterOverflowError extends HttpError {
   constructor(key: string) {
-    super(`incrementing ${key} would overflow a 64-bit integer`);
+    super(409, 'counter_overflow', `incrementing ${key} would overflow a 64-bit integer`);
     this.name = 'CounterOverflowError';
   }
 }

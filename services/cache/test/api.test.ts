@@ -1,5 +1,6 @@
+import { StoreUnavailableError } from '@appdist/service-kit/redis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type JsonValue, type KeyValueStore, StoreUnavailableError } from '../src/store.js';
+import type { JsonValue, KeyValueStore } from '../src/store.js';
 import { type CacheTarget, cacheContract } from './cache-contract.js';
 import { errorCode, incrPath, keyPath, send, startCache } from './helpers.js';
 

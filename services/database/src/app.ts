@@ -1,24 +1,19 @@
 import { HttpError } from '@appdist/service-kit/errors';
 import type { Logger } from '@appdist/service-kit/logger';
+import { parsePageQuery } from '@appdist/service-kit/page-query';
 import {
   type AppHandle,
+  type AppOptions,
   createServiceApp,
-  type ServiceInfo,
 } from '@appdist/service-kit/service-app';
 import type pg from 'pg';
 import type { Config } from './config.js';
 import { openConnection } from './connection.js';
-import { parseClickBatch, parseCode, parseListQuery, parseNewLink } from './input.js';
+import { parseClickBatch, parseCode, parseNewLink } from './input.js';
 import { createLinksRepository, type Link } from './links-repository.js';
 import { appliedMigrations, migrate } from './migrations.js';
 import { ignoreShadowWrites } from './shadow.js';
 import { isDatabaseUnavailable, query } from './sql.js';
-
-export interface CreateAppOptions {
-  config: Config;
-  logger: Logger;
-  info: ServiceInfo;
-}
 
 function linkJson(link: Link) {
   return {
@@ -32,7 +27,7 @@ function linkJson(link: Link) {
 const notFound = (code: string) => new HttpError(404, 'not_found', `no link with code ${code}`);
 
 /** Connects (PostgreSQL or embedded PGlite), migrates, and serves the links API of the contract. */
-export async function createApp({ config, logger, info }: CreateAppOptions): Promise<AppHandle> {
+export async function createApp({ config, logger, info }: AppOptions<Config>): Promise<AppHandle> {
   const connection = await openConnection(config, logger, info.name);
   try {
     await migrateWhenReachable(connection.pool, config.DATABASE_STARTUP_TIMEOUT_MS, logger);
@@ -61,7 +56,7 @@ export async function createApp({ config, logger, info }: CreateAppOptions): Pro
         res.status(201).location(`/v1/links/${code}`).json(linkJson(link));
       });
       app.get('/v1/links', async (req, res) => {
-        const { limit, cursor } = parseListQuery(req.query);
+        const { limit, cursor } = parsePageQuery(req.query);
         const page = await links.list(limit, cursor);
         res.json({ items: page.items.map(linkJson), nextCursor: page.nextCursor });
       });

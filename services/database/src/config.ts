@@ -1,7 +1,5 @@
-import { baseConfigSchema, optionalUrl } from '@appdist/service-kit/config';
+import { baseConfigSchema, integer, optionalUrl } from '@appdist/service-kit/config';
 import { z } from 'zod';
-
-const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 export const configSchema = baseConfigSchema.extend({
   // Unset: an embedded PGlite under EMBEDDED_DATA_DIR, for laptops and demos, not for replicas.

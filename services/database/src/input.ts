@@ -10,8 +10,6 @@ const URL_FORBIDDEN = /[\s\p{Cc}]/u;
 const MAX_URL_LENGTH = 2048;
 const URL_RULE = `must be an absolute http or https URL of at most ${MAX_URL_LENGTH} characters`;
 const MAX_BATCH_ENTRIES = 1000;
-const MAX_LIMIT = 100;
-const LIMIT_RULE = `must be an integer from 1 to ${MAX_LIMIT}`;
 const OBJECT_RULE = 'must be a JSON object';
 
 const code = z.string(CODE_RULE).regex(CODE, CODE_RULE);
@@ -30,20 +28,6 @@ const url = z.string(URL_RULE).refine(
 // Extra fields are ignored rather than rejected: a newer caller may send fields this release
 // does not know yet while both run side by side.
 const newLink = z.object({ code, url }, OBJECT_RULE);
-
-const listQuery = z.object({
-  limit: z
-    .string(LIMIT_RULE)
-    .regex(/^[0-9]{1,3}$/, LIMIT_RULE)
-    .transform(Number)
-    .pipe(z.number().min(1, LIMIT_RULE).max(MAX_LIMIT, LIMIT_RULE))
-    .default(20),
-  // The raw cursor, undefined for the first page; the repository decodes it.
-  cursor: z
-    .string('must be a single string')
-    .optional()
-    .transform((cursor) => (cursor === '' ? undefined : cursor)),
-});
 
 const clickBatch = z.object(
   {
@@ -74,14 +58,6 @@ export function parseCode(value: string): string {
 
 export const parseNewLink = (body: unknown) =>
   parseInput(newLink, body, { '': 'invalid_body', code: 'invalid_code', url: 'invalid_url' });
-
-export const parseListQuery = (query: unknown) =>
-  parseInput(
-    listQuery,
-    query,
-    { '': 'invalid_query', limit: 'invalid_limit', cursor: 'invalid_cursor' },
-    'query',
-  );
 
 export const parseClickBatch = (body: unknown) =>
   parseInput(clickBatch, body, {

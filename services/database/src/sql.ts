@@ -37,33 +37,14 @@ function sessionSurvives(error: unknown): boolean {
   return !BROKEN_SESSION_PREFIXES.some((prefix) => code.startsWith(prefix));
 }
 
-/** One statement on a pooled client; connection failures become ServiceUnavailableError. */
-export async function query<R extends pg.QueryResultRow>(
-  pool: pg.Pool,
-  text: string,
-  values: readonly unknown[] = [],
-): Promise<pg.QueryResult<R>> {
-  let client: pg.PoolClient;
-  try {
-    client = await pool.connect();
-  } catch (error) {
-    throw translate(error);
-  }
-  let keep = true;
-  try {
-    return await client.query<R>(text, [...values]);
-  } catch (error) {
-    keep = sessionSurvives(error);
-    throw translate(error);
-  } finally {
-    client.release(!keep);
-  }
-}
-
-/** Runs work between BEGIN and COMMIT on one client, rolling back on any error. */
-export async function inTransaction<T>(
+/**
+ * Runs work on one pooled client; connection failures become ServiceUnavailableError. After a
+ * failure, `keep` says whether the client may go back to the pool or must be destroyed.
+ */
+async function withClient<T>(
   pool: pg.Pool,
   work: (client: pg.PoolClient) => Promise<T>,
+  keep: (client: pg.PoolClient, error: unknown) => boolean | Promise<boolean>,
 ): Promise<T> {
   let client: pg.PoolClient;
   try {
@@ -71,21 +52,48 @@ export async function inTransaction<T>(
   } catch (error) {
     throw translate(error);
   }
-  let keep = true;
+  let reusable = true;
   try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
+    return await work(client);
   } catch (error) {
-    keep =
-      (error instanceof HttpError || sessionSurvives(error)) &&
-      (await client.query('ROLLBACK').then(
-        () => true,
-        () => false,
-      ));
+    reusable = await keep(client, error);
     throw translate(error);
   } finally {
-    client.release(!keep);
+    client.release(!reusable);
   }
+}
+
+/** One statement on a pooled client; connection failures become ServiceUnavailableError. */
+export function query<R extends pg.QueryResultRow>(
+  pool: pg.Pool,
+  text: string,
+  values: readonly unknown[] = [],
+): Promise<pg.QueryResult<R>> {
+  return withClient(
+    pool,
+    (client) => client.query<R>(text, [...values]),
+    (_client, error) => sessionSurvives(error),
+  );
+}
+
+/** Runs work between BEGIN and COMMIT on one client, rolling back on any error. */
+export function inTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  return withClient(
+    pool,
+    async (client) => {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    },
+    async (client, error) =>
+      (error instanceof HttpError || sessionSurvives(error)) &&
+      client.query('ROLLBACK').then(
+        () => true,
+        () => false,
+      ),
+  );
 }

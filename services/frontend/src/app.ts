@@ -1,9 +1,8 @@
 import { createServiceClient } from '@appdist/service-kit/http-client';
-import type { Logger } from '@appdist/service-kit/logger';
 import {
   type AppHandle,
+  type AppOptions,
   createServiceApp,
-  type ServiceInfo,
 } from '@appdist/service-kit/service-app';
 import { createBackendApi } from './backend-api.js';
 import type { FrontendConfig } from './config.js';
@@ -11,13 +10,11 @@ import { apiForwarder } from './forwarder.js';
 import { securityHeaders } from './security.js';
 import { mountFallbacks, mountPages, mountStatic, redirectRoute } from './site.js';
 
-export interface CreateAppOptions {
-  config: FrontendConfig;
-  logger: Logger;
-  info: ServiceInfo;
-}
-
-export async function createApp({ config, logger, info }: CreateAppOptions): Promise<AppHandle> {
+export async function createApp({
+  config,
+  logger,
+  info,
+}: AppOptions<FrontendConfig>): Promise<AppHandle> {
   const backend = createServiceClient({
     name: 'backend',
     baseUrl: config.BACKEND_URL,

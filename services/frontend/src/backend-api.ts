@@ -75,6 +75,22 @@ export function createBackendApi(client: ServiceClient): BackendApi {
     return new BackendError(502, `backend answered ${status} to ${what}`);
   }
 
+  /** The resource of one code, undefined when the backend knows no such code. */
+  async function getByCode<T>(
+    path: string,
+    code: string,
+    schema: z.ZodType<T>,
+    what: string,
+  ): Promise<T | undefined> {
+    const { status, body } = await call({
+      method: 'GET',
+      path: `${path}/${encodeURIComponent(code)}`,
+    });
+    if (status === 404) return undefined;
+    if (status !== 200) throw unexpected(status, `a ${what} lookup`);
+    return parse(schema, body, what);
+  }
+
   return {
     async recentLinks(limit) {
       const { status, body } = await call({ method: 'GET', path: `/api/links?limit=${limit}` });
@@ -82,15 +98,7 @@ export function createBackendApi(client: ServiceClient): BackendApi {
       return parse(linkListSchema, body, 'link listing').items;
     },
 
-    async getLink(code) {
-      const { status, body } = await call({
-        method: 'GET',
-        path: `/api/links/${encodeURIComponent(code)}`,
-      });
-      if (status === 404) return undefined;
-      if (status !== 200) throw unexpected(status, 'a link lookup');
-      return parse(linkSchema, body, 'link');
-    },
+    getLink: (code) => getByCode('/api/links', code, linkSchema, 'link'),
 
     async createLink(input) {
       const { status, body } = await call({ method: 'POST', path: '/api/links', body: input });
@@ -105,13 +113,7 @@ export function createBackendApi(client: ServiceClient): BackendApi {
     },
 
     async resolve(code) {
-      const { status, body } = await call({
-        method: 'GET',
-        path: `/api/resolve/${encodeURIComponent(code)}`,
-      });
-      if (status === 404) return undefined;
-      if (status !== 200) throw unexpected(status, 'a resolve');
-      return parse(resolvedSchema, body, 'resolve answer').url;
+      return (await getByCode('/api/resolve', code, resolvedSchema, 'resolved URL'))?.url;
     },
   };
 }

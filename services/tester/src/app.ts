@@ -1,9 +1,9 @@
 import { runConformance } from '@appdist/conformance/run';
-import type { Logger } from '@appdist/service-kit/logger';
+import { openStore } from '@appdist/service-kit/redis';
 import {
   type AppHandle,
+  type AppOptions,
   createServiceApp,
-  type ServiceInfo,
 } from '@appdist/service-kit/service-app';
 import { jsonOfAnyContentType } from './body.js';
 import type { Config } from './config.js';
@@ -17,10 +17,7 @@ import { MemoryGateStore } from './memory-gate-store.js';
 import { RedisGateStore } from './redis-gate-store.js';
 import { createTesterMetrics } from './tester-metrics.js';
 
-export interface CreateAppOptions {
-  config: Config;
-  logger: Logger;
-  info: ServiceInfo;
+export interface CreateAppOptions extends AppOptions<Config> {
   /** For tests; built from config when absent. */
   store?: GateStore;
   /** For tests; the suites of @appdist/conformance when absent. */
@@ -29,7 +26,15 @@ export interface CreateAppOptions {
 
 export async function createApp(options: CreateAppOptions): Promise<AppHandle> {
   const { config, logger, info } = options;
-  const store = options.store ?? (await createStore(config, logger));
+  const store =
+    options.store ??
+    (await openStore<GateStore>(config, logger, {
+      inMemory: () => {
+        logger.info('gates: in memory (REDIS_URL unset); a restart closes every gate');
+        return new MemoryGateStore();
+      },
+      inRedis: (redis) => new RedisGateStore(redis),
+    }));
   const metrics = createTesterMetrics();
   const loads = new LoadJobs({
     maxJobs: config.LOAD_MAX_JOBS,
@@ -69,21 +74,4 @@ export async function createApp(options: CreateAppOptions): Promise<AppHandle> {
       await store.close();
     },
   };
-}
-
-async function createStore(config: Config, logger: Logger): Promise<GateStore> {
-  if (config.REDIS_URL === undefined) {
-    logger.info('gates: in memory (REDIS_URL unset); a restart closes every gate');
-    return new MemoryGateStore();
-  }
-  const store = new RedisGateStore({
-    url: config.REDIS_URL,
-    keyPrefix: config.REDIS_KEY_PREFIX,
-    commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
-    logger,
-  });
-  // Start even when Redis is down: readiness reports it and the client keeps reconnecting.
-  await store.connect().catch(() => undefined);
-  logger.info({ keyPrefix: config.REDIS_KEY_PREFIX }, 'gates: redis');
-  return store;
 }

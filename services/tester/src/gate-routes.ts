@@ -1,6 +1,6 @@
-import { ServiceUnavailableError } from '@appdist/service-kit/errors';
+import { storeCall } from '@appdist/service-kit/redis';
 import type { Express, Response } from 'express';
-import { type GateStore, GateStoreUnavailableError, type SwitchKind } from './gate-store.js';
+import type { GateStore, SwitchKind } from './gate-store.js';
 import { canaryId, parseCanaryRef, parseWebhookPayload } from './payload.js';
 
 /**
@@ -10,7 +10,7 @@ import { canaryId, parseCanaryRef, parseWebhookPayload } from './payload.js';
 export function gateRoutes(app: Express, store: GateStore): void {
   app.post('/gate/check', async (req, res) => {
     const canary = parseWebhookPayload(req.body);
-    if (await fromStore(() => store.isOpen('gate', canary))) {
+    if (await storeCall('gate', () => store.isOpen('gate', canary))) {
       text(res, 200, 'approved');
     } else {
       text(res, 403, `gate closed: open it with appdist approve ${canaryId(canary)}`);
@@ -21,7 +21,7 @@ export function gateRoutes(app: Express, store: GateStore): void {
   // answers 2xx, and a store outage (503) never triggers a rollback.
   app.post('/rollback/check', async (req, res) => {
     const canary = parseWebhookPayload(req.body);
-    if (await fromStore(() => store.isOpen('rollback', canary))) {
+    if (await storeCall('gate', () => store.isOpen('rollback', canary))) {
       text(res, 200, `rollback requested for ${canaryId(canary)}`);
     } else {
       text(
@@ -36,7 +36,7 @@ export function gateRoutes(app: Express, store: GateStore): void {
     for (const action of ['open', 'close'] as const) {
       app.post(`/${kind}/${action}`, async (req, res) => {
         const canary = parseCanaryRef(req.body);
-        const state = await fromStore(() => store.set(kind, canary, action === 'open'));
+        const state = await storeCall('gate', () => store.set(kind, canary, action === 'open'));
         res.status(202).json({ kind, ...state });
       });
     }
@@ -51,7 +51,7 @@ export function gateRoutes(app: Express, store: GateStore): void {
   });
 
   app.get('/gates', async (_req, res) => {
-    const [gates, rollbacks] = await fromStore(() =>
+    const [gates, rollbacks] = await storeCall('gate', () =>
       Promise.all((['gate', 'rollback'] as const satisfies SwitchKind[]).map((k) => store.list(k))),
     );
     res.json({ gates, rollbacks });
@@ -60,16 +60,4 @@ export function gateRoutes(app: Express, store: GateStore): void {
 
 function text(res: Response, status: number, body: string): void {
   res.status(status).type('text/plain').send(`${body}\n`);
-}
-
-/** A store outage is a 503 (Flagger retries it), never a 500 and never a 2xx. */
-async function fromStore<T>(operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation();
-  } catch (error) {
-    if (error instanceof GateStoreUnavailableError) {
-      throw new ServiceUnavailableError('the gate store is unavailable');
-    }
-    throw error;
-  }
 }

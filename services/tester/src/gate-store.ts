@@ -25,14 +25,6 @@ export interface GateStore {
   close(): Promise<void>;
 }
 
-/** The store cannot answer now (down, timed out); the call may succeed later. */
-export class GateStoreUnavailableError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'GateStoreUnavailableError';
-  }
-}
-
 export function bySwitchName(a: SwitchState, b: SwitchState): number {
   return a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name);
 }

@@ -1,21 +1,16 @@
 import type { Logger } from '@appdist/service-kit/logger';
-import { closeRedisClient, createRedisClient } from '@appdist/service-kit/redis';
+import {
+  closeRedisClient,
+  createRedisClient,
+  type RedisClientOptions,
+  StoreUnavailableError,
+} from '@appdist/service-kit/redis';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import {
-  bySwitchName,
-  type GateStore,
-  GateStoreUnavailableError,
-  type SwitchKind,
-  type SwitchState,
-} from './gate-store.js';
+import { bySwitchName, type GateStore, type SwitchKind, type SwitchState } from './gate-store.js';
 import { type CanaryRef, canaryId } from './payload.js';
 
-export interface RedisGateStoreOptions {
-  url: string;
-  keyPrefix: string;
-  commandTimeoutMs: number;
-  logger: Logger;
+export interface RedisGateStoreOptions extends RedisClientOptions {
   now?: () => Date;
 }
 
@@ -82,7 +77,7 @@ export class RedisGateStore implements GateStore {
         this.#logger.error({ err: error }, 'redis refused a gate command');
       }
       const message = error instanceof Error ? error.message : String(error);
-      throw new GateStoreUnavailableError(`redis: ${message}`, { cause: error });
+      throw new StoreUnavailableError(`redis: ${message}`, { cause: error });
     }
   }
 }

@@ -43,3 +43,8 @@ export async function linkCodes(databaseUrl: string): Promise<string[]> {
   } while (cursor !== null);
   return codes;
 }
+
+/** The link codes a test with this prefix left in the database service. */
+export async function leftovers(databaseUrl: string, prefix: string): Promise<string[]> {
+  return (await linkCodes(databaseUrl)).filter((code) => code.startsWith(prefix));
+}

@@ -10,8 +10,26 @@ import { configSchema as frontendConfigSchema } from '@appdist/frontend/config';
 import type { RunningServer } from '@appdist/service-kit/serve';
 import { createTestDatabase } from '@appdist/testing/postgres';
 import { serveService } from '@appdist/testing/serve-service';
+import { afterAll, beforeAll } from 'vitest';
 
 export type Env = Record<string, string>;
+
+/** Starts a fixture before the file's tests and closes it after them; the getter reads it. */
+export function sharedFixture<T extends { close(): Promise<void> }>(
+  start: () => Promise<T>,
+): () => T {
+  let fixture: T | undefined;
+  beforeAll(async () => {
+    fixture = await start();
+  });
+  afterAll(async () => {
+    await fixture?.close();
+  });
+  return () => {
+    if (!fixture) throw new Error('the fixture has not started (it starts in beforeAll)');
+    return fixture;
+  };
+}
 
 /** The database service on a PostgreSQL database of its own; close() drops it. */
 export interface DatabaseService {
