@@ -39,7 +39,11 @@ export function checkPolicy(
   rules: readonly PolicyRule[] = POLICY_RULES,
 ): Array<RuleFinding & { rule: string }> {
   const render = new RenderIndex(objects);
-  return rules.flatMap((rule) =>
-    rule.check(render, context).map((finding) => ({ ...finding, rule: rule.id })),
-  );
+  const findings: Array<RuleFinding & { rule: string }> = [];
+  for (const { id, check } of rules) {
+    check(render, context, (object, field, message) =>
+      findings.push({ object, field, message, rule: id }),
+    );
+  }
+  return findings;
 }
