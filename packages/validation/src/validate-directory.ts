@@ -35,10 +35,7 @@ export async function validateDirectory(
   const absolute = resolve(dir);
   const distribution = options.distribution ?? basename(absolute);
   const renderStart = performance.now();
-  const objects = await build(
-    absolute,
-    options.loadRestrictor ? { loadRestrictor: options.loadRestrictor } : {},
-  );
+  const objects = await build(absolute, { loadRestrictor: options.loadRestrictor });
   const validateStart = performance.now();
   // Imported on first use, so that rendering alone (the pipeline benchmark's baseline) does not
   // load validation.
@@ -49,7 +46,7 @@ export async function validateDirectory(
           distribution,
           mesh: options.mesh,
           crdsDir: options.crdsDir,
-          ...(options.schemas === undefined ? {} : { schemas: options.schemas }),
+          schemas: options.schemas,
         });
   return {
     distribution,
