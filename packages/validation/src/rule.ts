@@ -17,12 +17,15 @@ export interface RuleFinding {
 /** Reports one problem at `field` of `object`. */
 export type Report = (object: KubernetesObject, field: string, message: string) => void;
 
-/** One policy check with a stable id, so findings can be searched for and documented. */
+/** A policy check: reports each problem of one render. */
+export type Check = (render: RenderIndex, report: Report, context: RuleContext) => void;
+
+/** Each module's checks by stable rule id, so findings can be searched for and documented. */
+export type RuleTable = Record<string, Check>;
+
 export interface PolicyRule {
   id: string;
-  /** One line: what the rule asks and why. */
-  description: string;
-  check(render: RenderIndex, context: RuleContext, report: Report): void;
+  check: Check;
 }
 
 /** Reports each key of `expected` that the record at `path` of `object` does not hold. */

@@ -1,12 +1,13 @@
 import { asList, asRecord, asString, at, fieldPath } from '../access.js';
 import { namespaceOf } from '../render.js';
-import type { PolicyRule } from '../rule.js';
+import type { RuleTable } from '../rule.js';
 
-export const alertProviderAddressOrSecret: PolicyRule = {
-  id: 'alertprovider.address-or-secret',
-  description:
-    "An AlertProvider reads its webhook address from a Secret (secretRef), never an inline address; a generated Secret's name must be the one it references.",
-  check(render, _context, report) {
+export const RULES: RuleTable = {
+  /**
+   * An AlertProvider reads its webhook address from a Secret (secretRef), never an inline address;
+   * a generated Secret's name must be the one it references.
+   */
+  'alertprovider.address-or-secret'(render, report) {
     for (const provider of render.ofKind('AlertProvider')) {
       const spec = asRecord(provider.spec) ?? {};
       const secret = asString(at(spec, 'secretRef', 'name'));
@@ -36,13 +37,11 @@ export const alertProviderAddressOrSecret: PolicyRule = {
       }
     }
   },
-};
-
-export const alertsSeverity: PolicyRule = {
-  id: 'alerts.severity',
-  description:
-    'Every analysis.alerts entry sets severity (info, warn or error): without it Flagger sends nothing.',
-  check(render, _context, report) {
+  /**
+   * Every analysis.alerts entry sets severity (info, warn or error): without it Flagger sends
+   * nothing.
+   */
+  'alerts.severity'(render, report) {
     for (const canary of render.ofKind('Canary')) {
       asList(at(canary, 'spec', 'analysis', 'alerts')).forEach((alert, index) => {
         if (asString(at(alert, 'severity'))) return;
@@ -54,12 +53,8 @@ export const alertsSeverity: PolicyRule = {
       });
     }
   },
-};
-
-export const alertsProviderExists: PolicyRule = {
-  id: 'alerts.provider-exists',
-  description: 'analysis.alerts[].providerRef names an AlertProvider of the same render.',
-  check(render, _context, report) {
+  /** analysis.alerts[].providerRef names an AlertProvider of the same render. */
+  'alerts.provider-exists'(render, report) {
     for (const canary of render.ofKind('Canary')) {
       asList(at(canary, 'spec', 'analysis', 'alerts')).forEach((alert, index) => {
         const name = asString(at(alert, 'providerRef', 'name')) ?? '';

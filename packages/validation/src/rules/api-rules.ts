@@ -1,13 +1,12 @@
 import { asString, at } from '../access.js';
 import { deprecatedApi } from '../deprecated-apis.js';
-import type { PolicyRule } from '../rule.js';
+import type { RuleTable } from '../rule.js';
 
 const HPA_VERSION = 'autoscaling/v2';
 
-export const apiDeprecated: PolicyRule = {
-  id: 'api.deprecated',
-  description: 'No object uses an apiVersion current clusters no longer serve.',
-  check(render, _context, report) {
+export const RULES: RuleTable = {
+  /** No object uses an apiVersion current clusters no longer serve. */
+  'api.deprecated'(render, report) {
     for (const object of render.objects) {
       const entry = deprecatedApi(object.apiVersion, object.kind);
       if (!entry || object.kind === 'HorizontalPodAutoscaler') continue;
@@ -15,13 +14,11 @@ export const apiDeprecated: PolicyRule = {
       report(object, 'apiVersion', message);
     }
   },
-};
-
-export const hpaApiVersion: PolicyRule = {
-  id: 'hpa.api-version',
-  description:
-    'HorizontalPodAutoscalers and Canary autoscalerRefs use autoscaling/v2, the only version Flagger 1.44 accepts.',
-  check(render, _context, report) {
+  /**
+   * HorizontalPodAutoscalers and Canary autoscalerRefs use autoscaling/v2, the only version Flagger
+   * 1.44 accepts.
+   */
+  'hpa.api-version'(render, report) {
     for (const hpa of render.ofKind('HorizontalPodAutoscaler')) {
       if (hpa.apiVersion === HPA_VERSION) continue;
       const fix = deprecatedApi(hpa.apiVersion, hpa.kind)?.fix ?? `use ${HPA_VERSION}`;

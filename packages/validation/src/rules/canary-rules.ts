@@ -9,12 +9,18 @@ import {
   hasTarget,
 } from '../canary-view.js';
 import { namespaceOf } from '../render.js';
-import { type PolicyRule, reportUnexpected } from '../rule.js';
+import { type RuleTable, reportUnexpected } from '../rule.js';
 
-export const canaryTargetExists: PolicyRule = {
-  id: 'canary.target-exists',
-  description: 'Canary.spec.targetRef names a workload of the same render and namespace.',
-  check(render, _context, report) {
+const STRATEGY_NAMES = {
+  canary: 'canary (stepWeight)',
+  ab: 'A/B (iterations + match)',
+  'blue-green': 'blue/green (iterations)',
+  mirror: 'blue/green with mirror (iterations + mirror: true)',
+} as const;
+
+export const RULES: RuleTable = {
+  /** Canary.spec.targetRef names a workload of the same render and namespace. */
+  'canary.target-exists'(render, report) {
     for (const canary of render.ofKind('Canary')) {
       const ref = asRecord(at(canary, 'spec', 'targetRef'));
       const kind = asString(ref?.kind) ?? '';
@@ -38,13 +44,11 @@ export const canaryTargetExists: PolicyRule = {
       }
     }
   },
-};
-
-export const canaryAutoscalerExists: PolicyRule = {
-  id: 'canary.autoscaler-exists',
-  description:
-    'Canary.spec.autoscalerRef names an HPA of the same render that scales the Canary target (the HPA owns replicas).',
-  check(render, _context, report) {
+  /**
+   * Canary.spec.autoscalerRef names an HPA of the same render that scales the Canary target (the
+   * HPA owns replicas).
+   */
+  'canary.autoscaler-exists'(render, report) {
     for (const canary of render.ofKind('Canary')) {
       const ref = asRecord(at(canary, 'spec', 'autoscalerRef'));
       const name = asString(ref?.name) ?? '';
@@ -73,13 +77,11 @@ export const canaryAutoscalerExists: PolicyRule = {
       }
     }
   },
-};
-
-export const canaryProvider: PolicyRule = {
-  id: 'canary.provider',
-  description:
-    "Canary.spec.provider is the distribution's mesh provider; Gateway API Canaries (Linkerd) route through service.gatewayRefs to the apex Service.",
-  check(render, context, report) {
+  /**
+   * Canary.spec.provider is the distribution's mesh provider; Gateway API Canaries (Linkerd) route
+   * through service.gatewayRefs to the apex Service.
+   */
+  'canary.provider'(render, report, context) {
     for (const canary of render.ofKind('Canary')) {
       const provider = asString(at(canary, 'spec', 'provider'));
       const mesh = canaryMesh(canary, context);
@@ -112,20 +114,11 @@ export const canaryProvider: PolicyRule = {
       }
     }
   },
-};
-
-const STRATEGY_NAMES = {
-  canary: 'canary (stepWeight)',
-  ab: 'A/B (iterations + match)',
-  'blue-green': 'blue/green (iterations)',
-  mirror: 'blue/green with mirror (iterations + mirror: true)',
-} as const;
-
-export const canaryStrategyRule: PolicyRule = {
-  id: 'canary.strategy',
-  description:
-    'Exactly one of iterations, stepWeight, stepWeights, and the strategy docs/distribution.md sets for the service and mesh.',
-  check(render, context, report) {
+  /**
+   * Exactly one of iterations, stepWeight, stepWeights, and the strategy docs/distribution.md sets
+   * for the service and mesh.
+   */
+  'canary.strategy'(render, report, context) {
     for (const canary of render.ofKind('Canary')) {
       const analysis = asRecord(at(canary, 'spec', 'analysis'));
       if (!analysis) continue;
@@ -176,13 +169,11 @@ export const canaryStrategyRule: PolicyRule = {
       for (const [failed, field, message] of problems) if (failed) report(canary, field, message);
     }
   },
-};
-
-export const canaryMetrics: PolicyRule = {
-  id: 'canary.metrics',
-  description:
-    'Every Canary checks success-rate (thresholdRange.min) and latency (thresholdRange.max) through MetricTemplates of the same render.',
-  check(render, _context, report) {
+  /**
+   * Every Canary checks success-rate (thresholdRange.min) and latency (thresholdRange.max) through
+   * MetricTemplates of the same render.
+   */
+  'canary.metrics'(render, report) {
     for (const canary of render.ofKind('Canary')) {
       const metrics = asList(at(canary, 'spec', 'analysis', 'metrics'));
       for (const slo of SLO_METRICS) {
@@ -223,13 +214,11 @@ export const canaryMetrics: PolicyRule = {
       }
     }
   },
-};
-
-export const canaryProgressDeadline: PolicyRule = {
-  id: 'canary.progress-deadline',
-  description:
-    'Canary.spec.progressDeadlineSeconds is set, so a rollout that never becomes ready is rolled back instead of hanging.',
-  check(render, _context, report) {
+  /**
+   * Canary.spec.progressDeadlineSeconds is set, so a rollout that never becomes ready is rolled
+   * back instead of hanging.
+   */
+  'canary.progress-deadline'(render, report) {
     for (const canary of render.ofKind('Canary')) {
       if (at(canary, 'spec', 'progressDeadlineSeconds') !== undefined) continue;
       report(
@@ -239,12 +228,8 @@ export const canaryProgressDeadline: PolicyRule = {
       );
     }
   },
-};
-
-export const canaryService: PolicyRule = {
-  id: 'canary.service',
-  description: 'Canary.spec.service is {port: 8080, targetPort: http, portName: http}.',
-  check(render, _context, report) {
+  /** Canary.spec.service is {port: 8080, targetPort: http, portName: http}. */
+  'canary.service'(render, report) {
     const expected = { port: APP_PORT.number, targetPort: APP_PORT.name, portName: APP_PORT.name };
     for (const canary of render.ofKind('Canary')) {
       reportUnexpected(report, canary, ['spec', 'service'], expected);

@@ -1,12 +1,29 @@
 import { asList, asRecord, asString, at, fieldPath } from '../access.js';
 import { APP_PORT } from '../appdist-contract.js';
 import { isAppWorkload } from '../render.js';
-import type { PolicyRule } from '../rule.js';
+import type { RuleTable } from '../rule.js';
 
-export const containerLimits: PolicyRule = {
-  id: 'container.limits',
-  description: 'Every container requests and limits cpu and memory.',
-  check(render, _context, report) {
+function httpProbeProblem(probe: unknown, path: string): string | undefined {
+  const httpGet = asRecord(at(probe, 'httpGet'));
+  if (!httpGet) return `is not an HTTP GET of ${path} on port ${APP_PORT.name}`;
+  if (httpGet.path !== path) return `checks ${String(httpGet.path)}, expected ${path}`;
+  if (httpGet.port !== APP_PORT.name)
+    return `uses port ${String(httpGet.port)}, expected ${APP_PORT.name}`;
+  return undefined;
+}
+
+/** The tag of an image reference, or undefined; `registry:5000/app` has a port, not a tag. */
+export function imageTag(image: string): { tag?: string; digest?: string } {
+  const [reference = '', digest] = image.split('@');
+  const lastSlash = reference.lastIndexOf('/');
+  const colon = reference.lastIndexOf(':');
+  const tag = colon > lastSlash ? reference.slice(colon + 1) : undefined;
+  return { ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
+}
+
+export const RULES: RuleTable = {
+  /** Every container requests and limits cpu and memory. */
+  'container.limits'(render, report) {
     for (const { workload, ref } of render.containers()) {
       const missing = ['requests', 'limits'].flatMap((section) =>
         ['cpu', 'memory']
@@ -18,22 +35,11 @@ export const containerLimits: PolicyRule = {
       report(workload.object, fieldPath(...ref.path, 'resources'), message);
     }
   },
-};
-
-function httpProbeProblem(probe: unknown, path: string): string | undefined {
-  const httpGet = asRecord(at(probe, 'httpGet'));
-  if (!httpGet) return `is not an HTTP GET of ${path} on port ${APP_PORT.name}`;
-  if (httpGet.path !== path) return `checks ${String(httpGet.path)}, expected ${path}`;
-  if (httpGet.port !== APP_PORT.name)
-    return `uses port ${String(httpGet.port)}, expected ${APP_PORT.name}`;
-  return undefined;
-}
-
-export const containerProbes: PolicyRule = {
-  id: 'container.probes',
-  description:
-    'Every container has liveness and readiness probes; app containers probe GET /healthz and /readyz on port http.',
-  check(render, _context, report) {
+  /**
+   * Every container has liveness and readiness probes; app containers probe GET /healthz and
+   * /readyz on port http.
+   */
+  'container.probes'(render, report) {
     for (const { workload, ref } of render.containers()) {
       if (ref.init) continue;
       for (const [probe, path] of [
@@ -48,13 +54,11 @@ export const containerProbes: PolicyRule = {
       }
     }
   },
-};
-
-export const containerSecurityContext: PolicyRule = {
-  id: 'container.security-context',
-  description:
-    'Containers run without privilege escalation, on a read-only root filesystem, with all capabilities dropped.',
-  check(render, _context, report) {
+  /**
+   * Containers run without privilege escalation, on a read-only root filesystem, with all
+   * capabilities dropped.
+   */
+  'container.security-context'(render, report) {
     for (const { workload, ref } of render.containers()) {
       const context = asRecord(ref.container.securityContext) ?? {};
       const needs = [
@@ -68,13 +72,11 @@ export const containerSecurityContext: PolicyRule = {
       report(workload.object, fieldPath(...ref.path, 'securityContext'), message);
     }
   },
-};
-
-export const containerPortNames: PolicyRule = {
-  id: 'container.port-names',
-  description:
-    'Every container port is named (meshes pick the protocol from it); app containers expose exactly 8080 named http.',
-  check(render, _context, report) {
+  /**
+   * Every container port is named (meshes pick the protocol from it); app containers expose exactly
+   * 8080 named http.
+   */
+  'container.port-names'(render, report) {
     for (const { workload, ref } of render.containers()) {
       const ports = asList(ref.container.ports);
       ports.forEach((port, index) => {
@@ -99,22 +101,11 @@ export const containerPortNames: PolicyRule = {
       }
     }
   },
-};
-
-/** The tag of an image reference, or undefined; `registry:5000/app` has a port, not a tag. */
-export function imageTag(image: string): { tag?: string; digest?: string } {
-  const [reference = '', digest] = image.split('@');
-  const lastSlash = reference.lastIndexOf('/');
-  const colon = reference.lastIndexOf(':');
-  const tag = colon > lastSlash ? reference.slice(colon + 1) : undefined;
-  return { ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
-}
-
-export const imagePinned: PolicyRule = {
-  id: 'image.pinned',
-  description:
-    'Every image is pinned to a version tag (or digest) by the images: block; never latest, never untagged.',
-  check(render, _context, report) {
+  /**
+   * Every image is pinned to a version tag (or digest) by the images: block; never latest, never
+   * untagged.
+   */
+  'image.pinned'(render, report) {
     for (const { workload, ref } of render.containers()) {
       const image = asString(ref.container.image) ?? '';
       const { tag, digest } = imageTag(image);

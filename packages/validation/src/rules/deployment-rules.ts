@@ -1,11 +1,12 @@
 import { at } from '../access.js';
-import type { PolicyRule } from '../rule.js';
+import type { RuleTable } from '../rule.js';
 
-export const noReplicasWhenCanaried: PolicyRule = {
-  id: 'deployment.no-replicas-when-canaried',
-  description:
-    'A canaried Deployment sets no spec.replicas: its HPA owns the count, or Flux and Flagger fight over it.',
-  check(render, _context, report) {
+export const RULES: RuleTable = {
+  /**
+   * A canaried Deployment sets no spec.replicas: its HPA owns the count, or Flux and Flagger fight
+   * over it.
+   */
+  'deployment.no-replicas-when-canaried'(render, report) {
     for (const { workload, canary } of render.canaryTargets()) {
       if (at(workload.object, 'spec', 'replicas') === undefined) continue;
       report(
@@ -15,13 +16,11 @@ export const noReplicasWhenCanaried: PolicyRule = {
       );
     }
   },
-};
-
-export const deploymentProgressDeadline: PolicyRule = {
-  id: 'deployment.progress-deadline',
-  description:
-    'A canaried Deployment sets progressDeadlineSeconds, so Flagger notices a rollout that never becomes ready.',
-  check(render, _context, report) {
+  /**
+   * A canaried Deployment sets progressDeadlineSeconds, so Flagger notices a rollout that never
+   * becomes ready.
+   */
+  'deployment.progress-deadline'(render, report) {
     for (const { workload } of render.canaryTargets()) {
       if (at(workload.object, 'spec', 'progressDeadlineSeconds') !== undefined) continue;
       const message = 'not set: set it on the Deployment and on its Canary';

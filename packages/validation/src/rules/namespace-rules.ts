@@ -1,12 +1,13 @@
 import { asStringMap } from '../access.js';
 import { namespaceOf } from '../render.js';
-import type { PolicyRule } from '../rule.js';
+import type { RuleTable } from '../rule.js';
 
-export const namespaceMeshInjection: PolicyRule = {
-  id: 'namespace.mesh-injection',
-  description:
-    "On Istio and Linkerd, the app namespace (or every pod) asks for sidecar injection, or Flagger's traffic shifting has no proxy to drive.",
-  check(render, { mesh }, report) {
+export const RULES: RuleTable = {
+  /**
+   * On Istio and Linkerd, the app namespace (or every pod) asks for sidecar injection, or Flagger's
+   * traffic shifting has no proxy to drive.
+   */
+  'namespace.mesh-injection'(render, report, { mesh }) {
     if (mesh !== 'istio' && mesh !== 'linkerd') return;
     for (const name of new Set(render.workloads.map((workload) => namespaceOf(workload.object)))) {
       const namespace = render.find('Namespace', name, '');

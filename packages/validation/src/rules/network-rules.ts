@@ -3,7 +3,7 @@ import type { KubernetesObject } from '@appdist/kustomize/kubernetes-object';
 import { asList, asRecord, asString, asStringMap, at, fieldPath, selects } from '../access.js';
 import { TESTER } from '../appdist-contract.js';
 import { namespaceOf, type RenderIndex, type Workload } from '../render.js';
-import type { PolicyRule } from '../rule.js';
+import type { RuleTable } from '../rule.js';
 
 /**
  * The paths docs/distribution.md allows, from the catalogue: a service reaches what it calls
@@ -140,10 +140,11 @@ function workloadsByComponent(render: RenderIndex): Map<string, Map<string, Work
   return byNamespace;
 }
 
-export const networkPolicyDefaultDeny: PolicyRule = {
-  id: 'networkpolicy.default-deny',
-  description: 'Every namespace with workloads has a default-deny ingress NetworkPolicy.',
-  check(render, _context, report) {
+const NAME_LABEL = 'app.kubernetes.io/name';
+
+export const RULES: RuleTable = {
+  /** Every namespace with workloads has a default-deny ingress NetworkPolicy. */
+  'networkpolicy.default-deny'(render, report) {
     const namespaces = new Map(
       render.workloads.map((workload) => [namespaceOf(workload.object), workload.object]),
     );
@@ -166,12 +167,11 @@ export const networkPolicyDefaultDeny: PolicyRule = {
       );
     }
   },
-};
-
-export const networkPolicyAllowedPaths: PolicyRule = {
-  id: 'networkpolicy.allowed-paths',
-  description: `NetworkPolicies allow exactly the documented paths: ${REQUIRED_PATHS.map((path) => path.join(' → ')).join(', ')}; nothing else reaches ${[...REACHED].join(', ')}.`,
-  check(render, _context, report) {
+  /**
+   * NetworkPolicies allow exactly the documented paths: REQUIRED_PATHS; nothing else reaches
+   * REACHED (the workloads some service calls, and the stores).
+   */
+  'networkpolicy.allowed-paths'(render, report) {
     for (const components of workloadsByComponent(render).values()) {
       for (const [fromName, toName] of REQUIRED_PATHS) {
         const from = components.get(fromName);
@@ -198,15 +198,11 @@ export const networkPolicyAllowedPaths: PolicyRule = {
       }
     }
   },
-};
-
-const NAME_LABEL = 'app.kubernetes.io/name';
-
-export const selectorComponentLabel: PolicyRule = {
-  id: 'selector.component-label',
-  description:
-    'PodDisruptionBudgets and NetworkPolicies select canaried pods by app.kubernetes.io/component: Flagger renames app.kubernetes.io/name on primaries.',
-  check(render, _context, report) {
+  /**
+   * PodDisruptionBudgets and NetworkPolicies select canaried pods by app.kubernetes.io/component:
+   * Flagger renames app.kubernetes.io/name on primaries.
+   */
+  'selector.component-label'(render, report) {
     const renamed = new Set(
       render.canaryTargets().flatMap(({ workload }) => workload.podLabels[NAME_LABEL] ?? []),
     );
@@ -234,12 +230,8 @@ export const selectorComponentLabel: PolicyRule = {
       }
     }
   },
-};
-
-export const pdbMatchesPods: PolicyRule = {
-  id: 'pdb.matches-pods',
-  description: 'Every PodDisruptionBudget selects pods of a workload in the render.',
-  check(render, _context, report) {
+  /** Every PodDisruptionBudget selects pods of a workload in the render. */
+  'pdb.matches-pods'(render, report) {
     for (const budget of render.ofKind('PodDisruptionBudget')) {
       const selector = at(budget, 'spec', 'selector');
       if (render.selectedWorkloads(selector, namespaceOf(budget)).length > 0) continue;

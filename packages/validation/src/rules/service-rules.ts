@@ -1,7 +1,7 @@
 import { asList, asRecord, asString, at, fieldPath } from '../access.js';
 import { canaryServiceName } from '../canary-view.js';
 import { namespaceOf, type Workload } from '../render.js';
-import type { PolicyRule } from '../rule.js';
+import type { RuleTable } from '../rule.js';
 
 /** Does some container of `workload` expose `port`, by name (string) or number? */
 function exposes(workload: Workload, port: unknown): boolean {
@@ -21,11 +21,12 @@ function notExposed(target: unknown, workload: Workload): string {
   return `${JSON.stringify(target)} is no container port of ${kind}/${metadata.name}`;
 }
 
-export const servicePortsMatchContainerPorts: PolicyRule = {
-  id: 'service.ports-match-container-ports',
-  description:
-    'Every Service selects pods of the render and each targetPort (and each Canary service.targetPort) is a port their containers expose.',
-  check(render, _context, report) {
+export const RULES: RuleTable = {
+  /**
+   * Every Service selects pods of the render and each targetPort (and each Canary
+   * service.targetPort) is a port their containers expose.
+   */
+  'service.ports-match-container-ports'(render, report) {
     for (const service of render.ofKind('Service')) {
       const selector = asRecord(at(service, 'spec', 'selector'));
       if (!selector || Object.keys(selector).length === 0) continue;
@@ -47,13 +48,10 @@ export const servicePortsMatchContainerPorts: PolicyRule = {
       report(canary, 'spec.service.targetPort', notExposed(target, workload));
     }
   },
-};
-
-export const servicePortNames: PolicyRule = {
-  id: 'service.port-names',
-  description:
-    'Every Service port is named (http, tcp-redis, tcp-postgres): meshes pick the protocol from it.',
-  check(render, _context, report) {
+  /**
+   * Every Service port is named (http, tcp-redis, tcp-postgres): meshes pick the protocol from it.
+   */
+  'service.port-names'(render, report) {
     for (const service of render.ofKind('Service')) {
       asList(at(service, 'spec', 'ports')).forEach((port, index) => {
         if (asString(at(port, 'name'))) return;
@@ -62,13 +60,11 @@ export const servicePortNames: PolicyRule = {
       });
     }
   },
-};
-
-export const serviceNotForCanaried: PolicyRule = {
-  id: 'service.not-for-canaried',
-  description:
-    'No Service named <name>, <name>-primary or <name>-canary for a Canary: Flagger generates and owns them.',
-  check(render, _context, report) {
+  /**
+   * No Service named <name>, <name>-primary or <name>-canary for a Canary: Flagger generates and
+   * owns them.
+   */
+  'service.not-for-canaried'(render, report) {
     for (const canary of render.ofKind('Canary')) {
       const name = canaryServiceName(canary);
       for (const suffix of ['', '-primary', '-canary']) {

@@ -8,7 +8,7 @@ import {
   hasTarget,
   serviceHost,
 } from '../canary-view.js';
-import { type PolicyRule, reportUnexpected } from '../rule.js';
+import { type RuleTable, reportUnexpected } from '../rule.js';
 
 /** Flagger's defaults (canary.go): a webhook waits 10s, the analysis runs every 60s. */
 const DEFAULT_WEBHOOK_TIMEOUT_S = 10;
@@ -18,11 +18,12 @@ function webhookPath(index: number): Array<string | number> {
   return ['spec', 'analysis', 'webhooks', index];
 }
 
-export const preRolloutWebhook: PolicyRule = {
-  id: 'canary.pre-rollout-webhook',
-  description:
-    "Every Canary runs its service's conformance suite on the tester before any traffic: a pre-rollout webhook to /hooks/conformance.",
-  check(render, _context, report) {
+export const RULES: RuleTable = {
+  /**
+   * Every Canary runs its service's conformance suite on the tester before any traffic: a pre-
+   * rollout webhook to /hooks/conformance.
+   */
+  'canary.pre-rollout-webhook'(render, report) {
     for (const canary of render.ofKind('Canary')) {
       const tester = `http://${serviceHost(TESTER, canary)}/hooks/conformance`;
       const hook = canaryWebhooks(canary).find((webhook) => webhook.type === 'pre-rollout');
@@ -45,13 +46,11 @@ export const preRolloutWebhook: PolicyRule = {
       });
     }
   },
-};
-
-export const rolloutWebhook: PolicyRule = {
-  id: 'canary.rollout-webhook',
-  description:
-    'Every Canary generates load on its canary pods (a rollout webhook to /hooks/load with url, rps, duration), or its metric checks find no values.',
-  check(render, _context, report) {
+  /**
+   * Every Canary generates load on its canary pods (a rollout webhook to /hooks/load with url, rps,
+   * duration), or its metric checks find no values.
+   */
+  'canary.rollout-webhook'(render, report) {
     for (const canary of render.ofKind('Canary')) {
       const url = `http://${serviceHost(TESTER, canary)}/hooks/load`;
       const hook = canaryWebhooks(canary).find(
@@ -86,13 +85,11 @@ export const rolloutWebhook: PolicyRule = {
       }
     }
   },
-};
-
-export const webhookTimeouts: PolicyRule = {
-  id: 'canary.webhook-timeouts',
-  description:
-    'The rollout webhooks of one analysis tick finish within the analysis interval (Flagger calls them in sequence every tick).',
-  check(render, _context, report) {
+  /**
+   * The rollout webhooks of one analysis tick finish within the analysis interval (Flagger calls
+   * them in sequence every tick).
+   */
+  'canary.webhook-timeouts'(render, report) {
     for (const canary of render.ofKind('Canary')) {
       const interval =
         durationSeconds(at(canary, 'spec', 'analysis', 'interval')) ?? DEFAULT_INTERVAL_S;
@@ -111,12 +108,8 @@ export const webhookTimeouts: PolicyRule = {
       );
     }
   },
-};
-
-export const webhookMetadataStrings: PolicyRule = {
-  id: 'webhook.metadata-strings',
-  description: 'Webhook metadata values are strings (Flagger sends map[string]string).',
-  check(render, _context, report) {
+  /** Webhook metadata values are strings (Flagger sends map[string]string). */
+  'webhook.metadata-strings'(render, report) {
     for (const canary of render.ofKind('Canary')) {
       for (const webhook of canaryWebhooks(canary)) {
         for (const [key, value] of Object.entries(asRecord(webhook.hook.metadata) ?? {})) {
@@ -130,13 +123,11 @@ export const webhookMetadataStrings: PolicyRule = {
       }
     }
   },
-};
-
-export const testerEndpoints: PolicyRule = {
-  id: 'webhook.tester-endpoints',
-  description:
-    'Webhooks to the tester use its documented endpoints on port 80, each with the webhook type it serves (a rollback hook on a 2xx endpoint rolls back every release).',
-  check(render, _context, report) {
+  /**
+   * Webhooks to the tester use its documented endpoints on port 80, each with the webhook type it
+   * serves (a rollback hook on a 2xx endpoint rolls back every release).
+   */
+  'webhook.tester-endpoints'(render, report) {
     for (const canary of render.ofKind('Canary')) {
       for (const webhook of canaryWebhooks(canary)) {
         const url = URL.parse(webhook.url);
