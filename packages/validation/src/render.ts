@@ -107,12 +107,17 @@ export class RenderIndex {
     );
   }
 
+  /** The object `spec.targetRef` of a Canary names, when the render holds it. */
+  canaryTarget(canary: KubernetesObject): KubernetesObject | undefined {
+    const kind = asString(at(canary, 'spec', 'targetRef', 'kind')) ?? '';
+    const name = asString(at(canary, 'spec', 'targetRef', 'name')) ?? '';
+    return this.find(kind, name, namespaceOf(canary));
+  }
+
   /** Workloads a Canary targets: Flagger owns their replicas and their Services. */
   canaryTargets(): Array<{ canary: KubernetesObject; workload: Workload }> {
     return this.ofKind('Canary').flatMap((canary) => {
-      const kind = asString(at(canary, 'spec', 'targetRef', 'kind')) ?? '';
-      const name = asString(at(canary, 'spec', 'targetRef', 'name')) ?? '';
-      const target = this.find(kind, name, namespaceOf(canary));
+      const target = this.canaryTarget(canary);
       const workload = this.workloads.find((candidate) => candidate.object === target);
       return workload ? [{ canary, workload }] : [];
     });

@@ -10,7 +10,6 @@ export interface ValidateDirectoryOptions {
   /** Name for the findings; defaults to the folder name (`app-istio`). */
   distribution?: string;
   mesh?: Mesh;
-  crdsDir?: string | undefined;
   schemas?: SchemaValidator | false;
   loadRestrictor?: BuildOptions['loadRestrictor'];
   /** false: render only, with no findings; the validation modules are then never loaded. */
@@ -45,7 +44,6 @@ export async function validateDirectory(
       : await (await import('./validate-objects.js')).validateObjects(objects, {
           distribution,
           mesh: options.mesh,
-          crdsDir: options.crdsDir,
           schemas: options.schemas,
         });
   return {

@@ -76,7 +76,6 @@ async function fluxOverlay(
 
 export interface ExampleOptions {
   schemas?: SchemaValidator;
-  crdsDir?: string | undefined;
   /** The example folder; defaults to examples/provider of the checkout. */
   example?: string;
   /** false: render the same folders without validating them. */
@@ -94,8 +93,8 @@ export async function validateProviderExample(
   const example = options.example ?? join(checkout, 'examples', 'provider');
   const name = relative(checkout, example) || 'examples/provider';
   const prepared = await prepareProviderExample(checkout, example);
-  const { schemas, crdsDir, validate } = options;
-  const common = { loadRestrictor: 'LoadRestrictionsNone' as const, schemas, crdsDir, validate };
+  const { schemas, validate } = options;
+  const common = { loadRestrictor: 'LoadRestrictionsNone' as const, schemas, validate };
   try {
     const results = [await validateDirectory(prepared.dir, { ...common, distribution: name })];
     for (const root of await separateRoots(prepared.dir)) {

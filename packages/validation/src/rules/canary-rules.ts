@@ -26,7 +26,7 @@ export const RULES: RuleTable = {
       const kind = asString(ref?.kind) ?? '';
       const name = asString(ref?.name) ?? '';
       const namespace = namespaceOf(canary);
-      const target = render.find(kind, name, namespace);
+      const target = render.canaryTarget(canary);
       if (!ref) report(canary, 'spec.targetRef', 'no targetRef');
       else if (!target) {
         const where = namespace ? ` (namespace ${namespace})` : '';
