@@ -70,66 +70,45 @@ export function ajvIssues(errors: readonly AjvLikeError[], schema?: unknown): Sc
         (error.schemaPath.startsWith(`${composite.schemaPath}/`) ||
           (error.keyword === 'type' && error.instancePath === composite.instancePath)),
     );
-  const issues: SchemaIssue[] = [];
-  for (const error of errors) {
-    if (compositeOf(error)) continue;
+  const messageOf = (error: AjvLikeError): string => {
     switch (error.keyword) {
-      case 'additionalProperties': {
-        const name = String(error.params.additionalProperty);
-        issues.push({
-          field: instancePathToField(error.instancePath, name),
-          rule: 'schema.unknown-field',
-          message: `unknown field ${JSON.stringify(name)}`,
-        });
-        break;
-      }
+      case 'additionalProperties':
+        return `unknown field ${JSON.stringify(String(error.params.additionalProperty))}`;
       case 'required':
-        issues.push({
-          field: instancePathToField(error.instancePath, String(error.params.missingProperty)),
-          rule: 'schema.invalid',
-          message: 'required field is missing',
-        });
-        break;
+        return 'required field is missing';
       case 'enum':
-        issues.push({
-          field: instancePathToField(error.instancePath),
-          rule: 'schema.invalid',
-          message: `must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
-        });
-        break;
+        return `must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
       case 'oneOf':
       case 'anyOf': {
-        const branches = errors.filter((other) => compositeOf(other) === error);
-        const branchTypes = branches.map((other) =>
-          other.keyword === 'type' ? String(other.params.type) : undefined,
-        );
         const alternatives = describeAlternatives(resolveSchemaPath(schema, error.schemaPath));
-        let message: string;
-        if (alternatives) message = `set exactly one of: ${alternatives}`;
-        else if (branchTypes.length > 0 && branchTypes.every((type) => type !== undefined))
-          message = `must be ${[...new Set(branchTypes)].join(' or ')}`;
-        else message = error.message ?? `does not match the ${error.keyword} alternatives`;
-        issues.push({
-          field: instancePathToField(error.instancePath),
-          rule: 'schema.invalid',
-          message,
-        });
-        break;
+        if (alternatives) return `set exactly one of: ${alternatives}`;
+        const branchTypes = errors
+          .filter((other) => compositeOf(other) === error)
+          .map((other) => (other.keyword === 'type' ? String(other.params.type) : undefined));
+        if (branchTypes.length > 0 && branchTypes.every((type) => type !== undefined))
+          return `must be ${[...new Set(branchTypes)].join(' or ')}`;
+        return error.message ?? `does not match the ${error.keyword} alternatives`;
       }
       default:
-        issues.push({
-          field: instancePathToField(error.instancePath),
-          rule: 'schema.invalid',
-          message: error.message ?? `fails ${error.keyword}`,
-        });
+        return error.message ?? `fails ${error.keyword}`;
     }
-  }
+  };
+  const issues = errors
+    .filter((error) => !compositeOf(error))
+    .map((error): SchemaIssue => {
+      const { instancePath, keyword, params } = error;
+      const property = params.additionalProperty ?? params.missingProperty;
+      const named = keyword === 'additionalProperties' || keyword === 'required';
+      return {
+        field: instancePathToField(instancePath, ...(named ? [String(property)] : [])),
+        rule: keyword === 'additionalProperties' ? 'schema.unknown-field' : 'schema.invalid',
+        message: messageOf(error),
+      };
+    });
   // A schema reached through two references reports the same problem twice.
-  const seen = new Set<string>();
-  return issues.filter((issue) => {
-    const key = `${issue.field}\0${issue.rule}\0${issue.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  return [
+    ...new Map(
+      issues.map((issue) => [`${issue.field}\0${issue.rule}\0${issue.message}`, issue]),
+    ).values(),
+  ];
 }

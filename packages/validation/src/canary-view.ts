@@ -7,11 +7,7 @@ import type { RuleContext } from './rule.js';
 
 /** The name of the Services Flagger generates: `service.name`, defaulting to the target's. */
 export function canaryServiceName(canary: KubernetesObject): string {
-  return (
-    asString(at(canary, 'spec', 'service', 'name')) ??
-    asString(at(canary, 'spec', 'targetRef', 'name')) ??
-    canary.metadata.name
-  );
+  return asString(at(canary, 'spec', 'service', 'name')) ?? canaryTargetName(canary);
 }
 
 export function canaryTargetName(canary: KubernetesObject): string {
@@ -23,9 +19,7 @@ export function canaryTargetName(canary: KubernetesObject): string {
  * when it does not, so one typo in targetRef yields one finding (canary.target-exists).
  */
 export function hasTarget(render: RenderIndex, canary: KubernetesObject): boolean {
-  const kind = asString(at(canary, 'spec', 'targetRef', 'kind'));
-  const name = asString(at(canary, 'spec', 'targetRef', 'name'));
-  return kind !== undefined && name !== undefined && !!render.find(kind, name, namespaceOf(canary));
+  return render.canaryTarget(canary) !== undefined;
 }
 
 /** The distribution's mesh, or for other renders the one the Canary's provider implies. */

@@ -33,26 +33,18 @@ export class CrdsInvalidError extends Error {
   }
 }
 
-/** crdsDir option, then APPDIST_CRDS_DIR, then `<repository root>/../shared/crds`. */
-export function resolveCrdsDir(
-  options: {
-    crdsDir?: string | undefined;
-    env?: NodeJS.ProcessEnv;
-    /** Where ../shared/crds is looked for; defaults to the repository holding this package. */
-    repositoryRoot?: string | undefined;
-  } = {},
-): string {
-  const env = options.env ?? process.env;
+/** `crdsDir`, then APPDIST_CRDS_DIR, then `<repository root>/../shared/crds`. */
+export function resolveCrdsDir(crdsDir?: string): string {
   for (const [given, what] of [
-    [options.crdsDir, 'CRD folder '],
-    [env.APPDIST_CRDS_DIR, 'APPDIST_CRDS_DIR='],
+    [crdsDir, 'CRD folder '],
+    [process.env.APPDIST_CRDS_DIR, 'APPDIST_CRDS_DIR='],
   ]) {
     if (!given) continue;
     const dir = resolve(given);
     if (!existsSync(dir)) throw new CrdsNotFoundError(`${what}${dir} does not exist`);
     return dir;
   }
-  const root = options.repositoryRoot ?? findRepositoryRoot(fileURLToPath(import.meta.url));
+  const root = findRepositoryRoot(fileURLToPath(import.meta.url));
   const shared = root ? join(root, '..', 'shared', 'crds') : undefined;
   if (shared && existsSync(shared)) return resolve(shared);
   throw new CrdsNotFoundError(

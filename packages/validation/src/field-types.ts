@@ -1,9 +1,7 @@
 import { readFile } from 'node:fs/promises';
 
 /** Every core type's fields: type name (`V1PodSpec`) → field name → field type (`Array<V1Container>`). */
-export type FieldTypes = ReadonlyMap<string, ReadonlyMap<string, string>>;
-
-type FieldTypesJson = Record<string, Record<string, string>>;
+export type FieldTypes = Record<string, Record<string, string>>;
 
 /**
  * Written by the build next to this module. @kubernetes/client-node's generated models hold
@@ -23,11 +21,11 @@ function isTypedModel(value: unknown): value is TypedModel {
 }
 
 /** The field types of client-node's generated models. Only the models module is imported: the package root also loads the HTTP client. */
-export async function fieldTypesFromClientNode(): Promise<FieldTypesJson> {
+export async function fieldTypesFromClientNode(): Promise<FieldTypes> {
   const models: Record<string, unknown> = await import(
     '@kubernetes/client-node/dist/gen/models/all.js'
   );
-  const types: FieldTypesJson = {};
+  const types: FieldTypes = {};
   for (const [name, model] of Object.entries(models)) {
     if (!isTypedModel(model)) continue;
     types[name] = Object.fromEntries(
@@ -37,20 +35,13 @@ export async function fieldTypesFromClientNode(): Promise<FieldTypesJson> {
   return types;
 }
 
-function toMaps(types: FieldTypesJson): FieldTypes {
-  return new Map(
-    Object.entries(types).map(([name, fields]) => [name, new Map(Object.entries(fields))]),
-  );
-}
-
 /** From the built file; from client-node itself where there is none (tests run on sources). */
-export async function loadFieldTypes(file: URL = FIELD_TYPES_FILE): Promise<FieldTypes> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    return toMaps(await fieldTypesFromClientNode());
-  }
-  return toMaps(JSON.parse(text) as FieldTypesJson);
+export function loadFieldTypes(file: URL = FIELD_TYPES_FILE): Promise<FieldTypes> {
+  return readFile(file, 'utf8').then(
+    (text) => JSON.parse(text) as FieldTypes,
+    (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+      return fieldTypesFromClientNode();
+    },
+  );
 }

@@ -25,45 +25,25 @@ export function splitApiVersion(apiVersion: string): { group: string; version: s
     : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
 }
 
-function isModelClass(value: unknown): value is ModelClass {
-  return (
-    typeof value === 'function' &&
-    typeof (value as { apiVersion?: unknown }).apiVersion === 'string' &&
-    typeof (value as { kind?: unknown }).kind === 'string'
-  );
-}
-
 const modules = new Map<string, Promise<Record<string, unknown> | undefined>>();
 
+/** A module's exports, once per process; undefined when it cannot be loaded. */
 function importOnce(specifier: string): Promise<Record<string, unknown> | undefined> {
   let loading = modules.get(specifier);
   if (!loading) {
-    loading = import(specifier).then(
-      (module: Record<string, unknown>) => module,
-      () => undefined,
-    );
+    loading = import(specifier).catch(() => undefined);
     modules.set(specifier, loading);
   }
   return loading;
 }
 
-function modelIn(
-  exports: Record<string, unknown> | undefined,
-  apiVersion: string,
-  kind: string,
-): ModelClass | undefined {
-  return Object.values(exports ?? {}).find(
-    (value): value is ModelClass =>
-      isModelClass(value) && value.apiVersion === apiVersion && value.kind === kind,
-  );
-}
-
 /**
  * The model of `apiVersion`/`kind`. The packages offer no lookup by apiVersion and kind, so the
- * registry is their exports, matched by each class's static apiVersion and kind. The kind's own
- * module is imported first (`kubernetes-models/apps/v1/Deployment`): a whole group/version
- * module carries every kind's compiled schema, and loading those dominated a cold validation
- * (core v1: 156 ms against 18 ms for Service alone). The group/version module is the fallback.
+ * registry is their exports, matched by each class's static apiVersion and kind. The build's
+ * bundle is read first, then the kind's own module (`kubernetes-models/apps/v1/Deployment`): a
+ * whole group/version module carries every kind's compiled schema, and loading those dominated
+ * a cold validation (core v1: 156 ms against 18 ms for Service alone). The group/version module
+ * is the fallback.
  */
 export async function findModel(
   apiVersion: string,
@@ -71,13 +51,17 @@ export async function findModel(
 ): Promise<{ model: ModelClass; source: ModelSource } | undefined> {
   const module = kindModule(apiVersion, kind);
   if (!module) return undefined;
-  const model =
-    modelIn(await loadBundle(), apiVersion, kind) ??
-    (module.kindSpecifier
-      ? modelIn(await importOnce(module.kindSpecifier), apiVersion, kind)
-      : undefined) ??
-    modelIn(await importOnce(module.specifier), apiVersion, kind);
-  return model ? { model, source: module.source } : undefined;
+  for (const specifier of [MODELS_BUNDLE_FILE.href, module.kindSpecifier, module.specifier]) {
+    const exports = specifier ? await importOnce(specifier) : undefined;
+    const model = Object.values(exports ?? {}).find(
+      (value) =>
+        typeof value === 'function' &&
+        (value as Partial<ModelClass>).apiVersion === apiVersion &&
+        (value as Partial<ModelClass>).kind === kind,
+    );
+    if (model) return { model: model as ModelClass, source: module.source };
+  }
+  return undefined;
 }
 
 /** Where the model of apiVersion/kind would be: its own module, and its group/version module. */
@@ -99,22 +83,9 @@ export function kindModule(
 /**
  * Written by the build next to this module: the models of RENDERED_KINDS in one file. Loading
  * them from their packages reads some 300 small modules (130 ms); the bundle takes 25 ms.
+ * Tests run on sources, where there is none.
  */
 export const MODELS_BUNDLE_FILE = new URL('./models-bundle.js', import.meta.url);
-
-let bundle: Promise<Record<string, unknown> | undefined> | undefined;
-
-/** The bundle's exports; undefined where none was built (tests run on sources). */
-function loadBundle(): Promise<Record<string, unknown> | undefined> {
-  bundle ??= import(MODELS_BUNDLE_FILE.href).then(
-    (module: Record<string, unknown>) => module,
-    (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ERR_MODULE_NOT_FOUND') return undefined;
-      throw error;
-    },
-  );
-  return bundle;
-}
 
 /**
  * The kinds this project's distributions and provider example render, in the order a

@@ -13,11 +13,7 @@ import * as podRules from './rules/pod-rules.js';
 import * as serviceRules from './rules/service-rules.js';
 import * as webhookRules from './rules/webhook-rules.js';
 
-function isPolicyRule(value: unknown): value is PolicyRule {
-  return typeof value === 'object' && value !== null && 'id' in value && 'check' in value;
-}
-
-/** Every policy rule, each module's in its name order; the rule ids keep findings searchable. */
+/** Every policy rule, each module's in its written order. */
 export const POLICY_RULES: readonly PolicyRule[] = [
   apiRules,
   canaryRules,
@@ -30,7 +26,7 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   ingressRules,
   networkRules,
   namespaceRules,
-].flatMap((module) => Object.values(module).filter(isPolicyRule));
+].flatMap(({ RULES }) => Object.entries(RULES).map(([id, check]) => ({ id, check })));
 
 /** Runs `rules` (all by default) over one render. */
 export function checkPolicy(
@@ -39,7 +35,13 @@ export function checkPolicy(
   rules: readonly PolicyRule[] = POLICY_RULES,
 ): Array<RuleFinding & { rule: string }> {
   const render = new RenderIndex(objects);
-  return rules.flatMap((rule) =>
-    rule.check(render, context).map((finding) => ({ ...finding, rule: rule.id })),
-  );
+  const findings: Array<RuleFinding & { rule: string }> = [];
+  for (const { id, check } of rules) {
+    check(
+      render,
+      (object, field, message) => findings.push({ object, field, message, rule: id }),
+      context,
+    );
+  }
+  return findings;
 }

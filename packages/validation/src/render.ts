@@ -84,15 +84,6 @@ export class RenderIndex {
     );
   }
 
-  workload(kind: string, name: string, namespace: string): Workload | undefined {
-    return this.workloads.find(
-      (workload) =>
-        workload.object.kind === kind &&
-        workload.object.metadata.name === name &&
-        namespaceOf(workload.object) === namespace,
-    );
-  }
-
   /**
    * The name of a generated object (configMapGenerator, secretGenerator) that `name` would
    * have been before kustomize appended its content hash, when a reference missed the rename.
@@ -116,18 +107,27 @@ export class RenderIndex {
     );
   }
 
+  /** The object `spec.targetRef` of a Canary names, when the render holds it. */
+  canaryTarget(canary: KubernetesObject): KubernetesObject | undefined {
+    const kind = asString(at(canary, 'spec', 'targetRef', 'kind')) ?? '';
+    const name = asString(at(canary, 'spec', 'targetRef', 'name')) ?? '';
+    return this.find(kind, name, namespaceOf(canary));
+  }
+
   /** Workloads a Canary targets: Flagger owns their replicas and their Services. */
   canaryTargets(): Array<{ canary: KubernetesObject; workload: Workload }> {
     return this.ofKind('Canary').flatMap((canary) => {
-      const kind = asString(at(canary, 'spec', 'targetRef', 'kind'));
-      const name = asString(at(canary, 'spec', 'targetRef', 'name'));
-      const workload = kind && name ? this.workload(kind, name, namespaceOf(canary)) : undefined;
+      const target = this.canaryTarget(canary);
+      const workload = this.workloads.find((candidate) => candidate.object === target);
       return workload ? [{ canary, workload }] : [];
     });
   }
 
-  isCanaried(workload: Workload): boolean {
-    return this.canaryTargets().some((target) => target.workload === workload);
+  /** Every container (init containers too) with its workload. */
+  containers(): Array<{ workload: Workload; ref: ContainerRef }> {
+    return this.workloads.flatMap((workload) =>
+      workload.containers.map((ref) => ({ workload, ref })),
+    );
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Mesh } from '@appdist/catalogue';
 import type { KubernetesObject } from '@appdist/kustomize/kubernetes-object';
+import { asRecord, at, fieldPath } from './access.js';
 import type { RenderIndex } from './render.js';
 
 export interface RuleContext {
@@ -13,25 +14,31 @@ export interface RuleFinding {
   message: string;
 }
 
-/** One policy check with a stable id, so findings can be searched for and documented. */
+/** Reports one problem at `field` of `object`. */
+export type Report = (object: KubernetesObject, field: string, message: string) => void;
+
+/** A policy check: reports each problem of one render. */
+export type Check = (render: RenderIndex, report: Report, context: RuleContext) => void;
+
+/** Each module's checks by stable rule id, so findings can be searched for and documented. */
+export type RuleTable = Record<string, Check>;
+
 export interface PolicyRule {
   id: string;
-  /** One line: what the rule asks and why. */
-  description: string;
-  check(render: RenderIndex, context: RuleContext): RuleFinding[];
+  check: Check;
 }
 
-export function finding(object: KubernetesObject, field: string, message: string): RuleFinding {
-  return { object, field, message };
-}
-
-/** Findings on one object, gathered by `add(field, message)`. */
-export function findingsOn(object: KubernetesObject) {
-  const list: RuleFinding[] = [];
-  return { list, add: (field: string, message: string) => list.push({ object, field, message }) };
-}
-
-/** One finding, as the list a check returns. */
-export function flag(object: KubernetesObject, field: string, message: string): RuleFinding[] {
-  return [{ object, field, message }];
+/** Reports each key of `expected` that the record at `path` of `object` does not hold. */
+export function reportUnexpected(
+  report: Report,
+  object: KubernetesObject,
+  path: ReadonlyArray<string | number>,
+  expected: Record<string, unknown>,
+): void {
+  const actual = asRecord(at(object, ...path)) ?? {};
+  for (const [key, value] of Object.entries(expected)) {
+    if (actual[key] === value) continue;
+    const is = JSON.stringify(actual[key] ?? null);
+    report(object, fieldPath(...path, key), `is ${is}, expected ${JSON.stringify(value)}`);
+  }
 }

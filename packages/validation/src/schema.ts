@@ -3,12 +3,11 @@ import { type AjvLikeError, ajvIssues, type SchemaIssue } from './ajv-issues.js'
 import { CrdRegistry, type CrdVersion, resolveCrdsDir } from './crds.js';
 import { deprecatedApi } from './deprecated-apis.js';
 import { findModel, type ModelClass, RENDERED_KINDS, splitApiVersion } from './models.js';
-import { preloadFieldTypes, unknownCoreFields, unknownMetadataFields } from './strict-fields.js';
+import { fieldTypes, unknownCoreFields, unknownMetadataFields } from './strict-fields.js';
 
 export interface SchemaValidatorOptions {
   /** Folder of upstream CRDs; see resolveCrdsDir for the fallbacks. */
   crdsDir?: string | undefined;
-  env?: NodeJS.ProcessEnv;
 }
 
 type Schema =
@@ -41,7 +40,7 @@ function preload(crds: Promise<CrdRegistry>): void {
   if (preloadStarted) return;
   preloadStarted = true;
   (async () => {
-    await preloadFieldTypes();
+    await fieldTypes();
     const registry = await crds;
     for (const [apiVersion, kind] of RENDERED_KINDS) {
       const schema = await schemaOf(registry, apiVersion, kind);
@@ -93,7 +92,7 @@ export class SchemaValidator {
    * to load the CRDs is thrown by validate().
    */
   static async create(options: SchemaValidatorOptions = {}): Promise<SchemaValidator> {
-    const dir = resolveCrdsDir({ crdsDir: options.crdsDir, env: options.env ?? process.env });
+    const dir = resolveCrdsDir(options.crdsDir);
     // From the next turn of the event loop on, so that the caller's first render starts first.
     const crds = new Promise((resolve) => setImmediate(resolve)).then(() => CrdRegistry.open(dir));
     crds.catch(() => undefined);

@@ -8,16 +8,12 @@ export interface UnknownField {
   message: string;
 }
 
-let fieldTypes: Promise<FieldTypes> | undefined;
+let loading: Promise<FieldTypes> | undefined;
 
-function loadTypeMaps(): Promise<FieldTypes> {
-  fieldTypes ??= loadFieldTypes();
-  return fieldTypes;
-}
-
-/** Starts loading the field types, for SchemaValidator's background loading. */
-export async function preloadFieldTypes(): Promise<void> {
-  await loadTypeMaps();
+/** The field types, loaded once; SchemaValidator starts this in the background. */
+export function fieldTypes(): Promise<FieldTypes> {
+  loading ??= loadFieldTypes();
+  return loading;
 }
 
 /** client-node names types by version and kind, prefixed by group where names collide (CoreV1Event). */
@@ -39,28 +35,20 @@ function walk(
   found: UnknownField[],
 ): void {
   if (PRIMITIVES.has(type) || value === null || value === undefined) return;
-  const array = /^Array<(.+)>$/.exec(type);
-  if (array) {
-    if (Array.isArray(value)) {
-      value.forEach((item, index) => {
-        walk(item, array[1] ?? 'any', [...path, index], models, found);
-      });
+  const element = /^Array<(.+)>$/.exec(type) ?? /^\{ \[key: string\]: (.+); \}$/.exec(type);
+  if (element) {
+    const isArray = type.startsWith('Array<');
+    if (isArray ? !Array.isArray(value) : !isRecord(value)) return;
+    for (const [key, item] of Object.entries(value)) {
+      walk(item, element[1] ?? 'any', [...path, isArray ? Number(key) : key], models, found);
     }
     return;
   }
-  const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);
-  if (map) {
-    if (isRecord(value)) {
-      for (const [key, item] of Object.entries(value)) {
-        walk(item, map[1] ?? 'any', [...path, key], models, found);
-      }
-    }
-    return;
-  }
-  const fields = models.get(type);
+  const fields = models[type];
   if (!fields || !isRecord(value)) return;
   for (const [key, item] of Object.entries(value)) {
-    const fieldType = fields.get(key);
+    // Own fields only: a field named `constructor` is no field of Object.prototype's.
+    const fieldType = Object.hasOwn(fields, key) ? fields[key] : undefined;
     if (fieldType === undefined) {
       found.push({
         field: fieldPath(...path, key),
@@ -80,8 +68,8 @@ function walk(
 export async function unknownCoreFields(
   object: Record<string, unknown> & { apiVersion: string; kind: string },
 ): Promise<UnknownField[] | undefined> {
-  const models = await loadTypeMaps();
-  const type = typeNameCandidates(object.apiVersion, object.kind).find((name) => models.has(name));
+  const models = await fieldTypes();
+  const type = typeNameCandidates(object.apiVersion, object.kind).find((name) => models[name]);
   if (!type) return undefined;
   const found: UnknownField[] = [];
   walk(object, type, [], models, found);
@@ -90,7 +78,7 @@ export async function unknownCoreFields(
 
 /** Unknown fields of an object's metadata, for kinds whose own schema treats it as opaque. */
 export async function unknownMetadataFields(metadata: unknown): Promise<UnknownField[]> {
-  const models = await loadTypeMaps();
+  const models = await fieldTypes();
   const found: UnknownField[] = [];
   walk(metadata, 'V1ObjectMeta', ['metadata'], models, found);
   return found;

@@ -10,7 +10,6 @@ export interface ValidateDirectoryOptions {
   /** Name for the findings; defaults to the folder name (`app-istio`). */
   distribution?: string;
   mesh?: Mesh;
-  crdsDir?: string | undefined;
   schemas?: SchemaValidator | false;
   loadRestrictor?: BuildOptions['loadRestrictor'];
   /** false: render only, with no findings; the validation modules are then never loaded. */
@@ -35,10 +34,7 @@ export async function validateDirectory(
   const absolute = resolve(dir);
   const distribution = options.distribution ?? basename(absolute);
   const renderStart = performance.now();
-  const objects = await build(
-    absolute,
-    options.loadRestrictor ? { loadRestrictor: options.loadRestrictor } : {},
-  );
+  const objects = await build(absolute, { loadRestrictor: options.loadRestrictor });
   const validateStart = performance.now();
   // Imported on first use, so that rendering alone (the pipeline benchmark's baseline) does not
   // load validation.
@@ -48,8 +44,7 @@ export async function validateDirectory(
       : await (await import('./validate-objects.js')).validateObjects(objects, {
           distribution,
           mesh: options.mesh,
-          crdsDir: options.crdsDir,
-          ...(options.schemas === undefined ? {} : { schemas: options.schemas }),
+          schemas: options.schemas,
         });
   return {
     distribution,

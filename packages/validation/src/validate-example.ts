@@ -58,28 +58,24 @@ async function fluxOverlay(
   const dir = join(workdir, `.flux-${kustomization.metadata.name}`);
   await mkdir(dir, { recursive: true });
   const target = join(checkout, path);
-  const overlay: Record<string, unknown> = {
+  const overlay = {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
     resources: [relative(dir, target)],
+    components: asList(at(kustomization, 'spec', 'components')).flatMap((component) =>
+      typeof component === 'string' ? [relative(dir, join(target, component))] : [],
+    ),
+    patches: asList(at(kustomization, 'spec', 'patches')),
+    images: asList(at(kustomization, 'spec', 'images')),
+    namespace: asString(at(kustomization, 'spec', 'targetNamespace')),
   };
-  const components = asList(at(kustomization, 'spec', 'components')).flatMap((component) =>
-    typeof component === 'string' ? [relative(dir, join(target, component))] : [],
-  );
-  if (components.length > 0) overlay.components = components;
-  const patches = asList(at(kustomization, 'spec', 'patches'));
-  if (patches.length > 0) overlay.patches = patches;
-  const images = asList(at(kustomization, 'spec', 'images'));
-  if (images.length > 0) overlay.images = images;
-  const namespace = asString(at(kustomization, 'spec', 'targetNamespace'));
-  if (namespace) overlay.namespace = namespace;
-  await writeFile(join(dir, 'kustomization.yaml'), dump(overlay));
+  // skipInvalid leaves out the namespace when there is none.
+  await writeFile(join(dir, 'kustomization.yaml'), dump(overlay, { skipInvalid: true }));
   return dir;
 }
 
 export interface ExampleOptions {
   schemas?: SchemaValidator;
-  crdsDir?: string | undefined;
   /** The example folder; defaults to examples/provider of the checkout. */
   example?: string;
   /** false: render the same folders without validating them. */
@@ -97,12 +93,8 @@ export async function validateProviderExample(
   const example = options.example ?? join(checkout, 'examples', 'provider');
   const name = relative(checkout, example) || 'examples/provider';
   const prepared = await prepareProviderExample(checkout, example);
-  const common = {
-    loadRestrictor: 'LoadRestrictionsNone' as const,
-    crdsDir: options.crdsDir,
-    ...(options.schemas ? { schemas: options.schemas } : {}),
-    ...(options.validate === false ? { validate: false } : {}),
-  };
+  const { schemas, validate } = options;
+  const common = { loadRestrictor: 'LoadRestrictionsNone' as const, schemas, validate };
   try {
     const results = [await validateDirectory(prepared.dir, { ...common, distribution: name })];
     for (const root of await separateRoots(prepared.dir)) {
@@ -123,7 +115,7 @@ export async function validateProviderExample(
       if (!dir) continue;
       const distribution = `${name} (Flux Kustomization ${kustomization.metadata.name})`;
       const applied = await validateDirectory(dir, { ...common, distribution });
-      if (options.validate !== false) {
+      if (validate !== false) {
         applied.findings.push(
           ...fluxHealthCheckFindings(kustomization, applied.objects, distribution),
         );

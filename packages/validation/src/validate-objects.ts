@@ -11,7 +11,6 @@ export interface ValidationContext {
   mesh?: Mesh | undefined;
   /** A validator to reuse across renders, or false to run the policy rules only. */
   schemas?: SchemaValidator | false;
-  crdsDir?: string | undefined;
 }
 
 /** Schema, cross-reference and policy findings for the objects of one render. */
@@ -20,9 +19,7 @@ export async function validateObjects(
   context: ValidationContext,
 ): Promise<Finding[]> {
   const schemas =
-    context.schemas === false
-      ? undefined
-      : (context.schemas ?? (await SchemaValidator.create({ crdsDir: context.crdsDir })));
+    context.schemas === false ? undefined : (context.schemas ?? (await SchemaValidator.create()));
   const findings: Finding[] = [];
   if (schemas) {
     for (const object of objects) {

@@ -37,7 +37,7 @@ export async function validateOptionComponents(
           distribution: `${distribution} + ${component}`,
           mesh: meshOfDistribution(distribution),
           loadRestrictor: 'LoadRestrictionsNone',
-          ...(options.schemas ? { schemas: options.schemas } : {}),
+          schemas: options.schemas,
         });
       },
       { concurrency: availableParallelism() },

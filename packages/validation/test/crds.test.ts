@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { indentQuotedContinuations, loadCrdDocuments } from '../src/crd-yaml.js';
 import {
   CrdRegistry,
@@ -11,36 +11,51 @@ import {
 } from '../src/crds.js';
 import { writeTree } from './tree.js';
 
+// Where resolveCrdsDir looks for ../shared/crds: this repository unless a test sets another.
+let repositoryRoot: string | undefined;
+vi.mock('@appdist/catalogue/repository', async (original) => {
+  const actual = await original<typeof import('@appdist/catalogue/repository')>();
+  return {
+    ...actual,
+    findRepositoryRoot: (from: string) => repositoryRoot ?? actual.findRepositoryRoot(from),
+  };
+});
+
 describe('resolveCrdsDir', () => {
+  afterEach(() => {
+    repositoryRoot = undefined;
+    vi.unstubAllEnvs();
+  });
+
   it('takes the option first, then APPDIST_CRDS_DIR, then ../shared/crds beside the repository', async () => {
     const option = await writeTree({ 'option/.keep': '' });
     const fromEnv = await writeTree({ 'env/.keep': '' });
     const root = await writeTree({ 'shared/crds/.keep': '', 'repo/package.json': '{}' });
-    const env = { APPDIST_CRDS_DIR: join(fromEnv, 'env') };
-    const repositoryRoot = join(root, 'repo');
+    repositoryRoot = join(root, 'repo');
+    vi.stubEnv('APPDIST_CRDS_DIR', join(fromEnv, 'env'));
 
-    expect(resolveCrdsDir({ crdsDir: join(option, 'option'), env, repositoryRoot })).toBe(
-      join(option, 'option'),
-    );
-    expect(resolveCrdsDir({ env, repositoryRoot })).toBe(join(fromEnv, 'env'));
-    expect(resolveCrdsDir({ env: {}, repositoryRoot })).toBe(join(root, 'shared/crds'));
+    expect(resolveCrdsDir(join(option, 'option'))).toBe(join(option, 'option'));
+    expect(resolveCrdsDir()).toBe(join(fromEnv, 'env'));
+    vi.stubEnv('APPDIST_CRDS_DIR', '');
+    expect(resolveCrdsDir()).toBe(join(root, 'shared/crds'));
   });
 
   it('says how to provide CRDs when there are none', async () => {
     const lonely = await writeTree({ 'repo/package.json': '{}' });
-    const attempt = () => resolveCrdsDir({ env: {}, repositoryRoot: join(lonely, 'repo') });
+    repositoryRoot = join(lonely, 'repo');
+    vi.stubEnv('APPDIST_CRDS_DIR', '');
+    const attempt = () => resolveCrdsDir();
     expect(attempt).toThrow(CrdsNotFoundError);
     expect(attempt).toThrow(/set APPDIST_CRDS_DIR/);
     expect(attempt).toThrow(/packages\/validation\/scripts\/fetch-crds.sh/);
   });
 
   it('names a configured folder that does not exist', () => {
-    expect(() => resolveCrdsDir({ crdsDir: '/nonexistent/crds', env: {} })).toThrow(
+    expect(() => resolveCrdsDir('/nonexistent/crds')).toThrow(
       /CRD folder \/nonexistent\/crds does not exist/,
     );
-    expect(() => resolveCrdsDir({ env: { APPDIST_CRDS_DIR: '/nonexistent/env' } })).toThrow(
-      /APPDIST_CRDS_DIR=\/nonexistent\/env does not exist/,
-    );
+    vi.stubEnv('APPDIST_CRDS_DIR', '/nonexistent/env');
+    expect(() => resolveCrdsDir()).toThrow(/APPDIST_CRDS_DIR=\/nonexistent\/env does not exist/);
   });
 });
 

@@ -51,8 +51,8 @@ describe('validateDirectory failures', () => {
   });
 
   it('says how to provide CRDs when the configured folder is missing', async () => {
-    await expect(
-      validateDirectory(join(FIXTURE, 'app-istio'), { crdsDir: '/nonexistent/crds' }),
-    ).rejects.toThrow(CrdsNotFoundError);
+    await expect(SchemaValidator.create({ crdsDir: '/nonexistent/crds' })).rejects.toThrow(
+      CrdsNotFoundError,
+    );
   });
 });

@@ -5,12 +5,12 @@ import { build } from '@appdist/kustomize/kustomize';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RENDERED_KINDS } from '../src/models.js';
 import { SchemaValidator } from '../src/schema.js';
-import { formatSummary, summarizeRender } from '../src/summary.js';
 import { validateDirectory } from '../src/validate-directory.js';
 import { validateProviderExample } from '../src/validate-example.js';
 import { validateObjects } from '../src/validate-objects.js';
 import { validateOptionComponents } from '../src/validate-options.js';
 import { NAMED_FAILURES } from './named-failures.js';
+import { formatSummary, summarizeRender } from './render-summary.js';
 
 // The manifests providers receive: dist/ and examples/ of this repository.
 const ROOT = findRepositoryRoot(import.meta.dirname) ?? '';

@@ -1,80 +1,71 @@
 import { asList, asRecord, asString, at, fieldPath } from '../access.js';
 import { namespaceOf } from '../render.js';
-import { flag, type PolicyRule, type RuleFinding } from '../rule.js';
+import type { RuleTable } from '../rule.js';
 
-export const alertProviderAddressOrSecret: PolicyRule = {
-  id: 'alertprovider.address-or-secret',
-  description:
-    "An AlertProvider reads its webhook address from a Secret (secretRef), never an inline address; a generated Secret's name must be the one it references.",
-  check(render) {
-    return render.ofKind('AlertProvider').flatMap((provider): RuleFinding[] => {
+export const RULES: RuleTable = {
+  /**
+   * An AlertProvider reads its webhook address from a Secret (secretRef), never an inline address;
+   * a generated Secret's name must be the one it references.
+   */
+  'alertprovider.address-or-secret'(render, report) {
+    for (const provider of render.ofKind('AlertProvider')) {
       const spec = asRecord(provider.spec) ?? {};
       const secret = asString(at(spec, 'secretRef', 'name'));
-      if (spec.address !== undefined) {
-        return [
-          {
-            object: provider,
-            field: 'spec.address',
-            message: secret
-              ? 'set together with secretRef: the CRD allows only one; keep secretRef'
-              : 'an inline webhook address is a credential in Git: move it to a Secret and use secretRef',
-          },
-        ];
-      }
-      if (!secret) {
-        return flag(provider, 'spec.secretRef', 'not set: name the Secret holding the address');
-      }
       const namespace = namespaceOf(provider);
-      if (render.find('Secret', secret, namespace)) return [];
       // A secretGenerator appends a content hash to the name, and kustomize does not know that
       // AlertProvider.spec.secretRef is a name reference, so the reference stays unhashed.
-      const hashed = render.hashedVariant('Secret', secret, namespace);
-      if (!hashed) return [];
-      return flag(
-        provider,
-        'spec.secretRef.name',
-        `${secret} does not exist, the generated Secret is ${hashed}: set generatorOptions.disableNameSuffixHash or teach kustomize the reference (configurations: nameReference)`,
-      );
-    });
+      const hashed =
+        secret && !render.find('Secret', secret, namespace)
+          ? render.hashedVariant('Secret', secret, namespace)
+          : undefined;
+      if (spec.address !== undefined) {
+        report(
+          provider,
+          'spec.address',
+          secret
+            ? 'set together with secretRef: the CRD allows only one; keep secretRef'
+            : 'an inline webhook address is a credential in Git: move it to a Secret and use secretRef',
+        );
+      } else if (!secret) {
+        report(provider, 'spec.secretRef', 'not set: name the Secret holding the address');
+      } else if (hashed) {
+        report(
+          provider,
+          'spec.secretRef.name',
+          `${secret} does not exist, the generated Secret is ${hashed}: set generatorOptions.disableNameSuffixHash or teach kustomize the reference (configurations: nameReference)`,
+        );
+      }
+    }
   },
-};
-
-export const alertsSeverity: PolicyRule = {
-  id: 'alerts.severity',
-  description:
-    'Every analysis.alerts entry sets severity (info, warn or error): without it Flagger sends nothing.',
-  check(render) {
-    return render
-      .ofKind('Canary')
-      .flatMap((canary) =>
-        asList(at(canary, 'spec', 'analysis', 'alerts')).flatMap((alert, index): RuleFinding[] =>
-          asString(at(alert, 'severity'))
-            ? []
-            : flag(
-                canary,
-                fieldPath('spec', 'analysis', 'alerts', index, 'severity'),
-                'not set: Flagger matches no events without it (info, warn or error)',
-              ),
-        ),
-      );
+  /**
+   * Every analysis.alerts entry sets severity (info, warn or error): without it Flagger sends
+   * nothing.
+   */
+  'alerts.severity'(render, report) {
+    for (const canary of render.ofKind('Canary')) {
+      asList(at(canary, 'spec', 'analysis', 'alerts')).forEach((alert, index) => {
+        if (asString(at(alert, 'severity'))) return;
+        report(
+          canary,
+          fieldPath('spec', 'analysis', 'alerts', index, 'severity'),
+          'not set: Flagger matches no events without it (info, warn or error)',
+        );
+      });
+    }
   },
-};
-
-export const alertsProviderExists: PolicyRule = {
-  id: 'alerts.provider-exists',
-  description: 'analysis.alerts[].providerRef names an AlertProvider of the same render.',
-  check(render) {
-    return render.ofKind('Canary').flatMap((canary) =>
-      asList(at(canary, 'spec', 'analysis', 'alerts')).flatMap((alert, index): RuleFinding[] => {
+  /** analysis.alerts[].providerRef names an AlertProvider of the same render. */
+  'alerts.provider-exists'(render, report) {
+    for (const canary of render.ofKind('Canary')) {
+      asList(at(canary, 'spec', 'analysis', 'alerts')).forEach((alert, index) => {
         const name = asString(at(alert, 'providerRef', 'name')) ?? '';
         const namespace = asString(at(alert, 'providerRef', 'namespace')) ?? namespaceOf(canary);
-        if (render.find('AlertProvider', name, namespace)) return [];
-        return flag(
+        if (render.find('AlertProvider', name, namespace)) return;
+        report(
           canary,
           fieldPath('spec', 'analysis', 'alerts', index, 'providerRef'),
           `AlertProvider/${name}${namespace ? ` (namespace ${namespace})` : ''} is not in this render`,
         );
-      }),
-    );
+      });
+    }
   },
 };

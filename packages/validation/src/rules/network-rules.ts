@@ -3,7 +3,7 @@ import type { KubernetesObject } from '@appdist/kustomize/kubernetes-object';
 import { asList, asRecord, asString, asStringMap, at, fieldPath, selects } from '../access.js';
 import { TESTER } from '../appdist-contract.js';
 import { namespaceOf, type RenderIndex, type Workload } from '../render.js';
-import { finding, flag, type PolicyRule, type RuleFinding } from '../rule.js';
+import type { RuleTable } from '../rule.js';
 
 /**
  * The paths docs/distribution.md allows, from the catalogue: a service reaches what it calls
@@ -140,12 +140,15 @@ function workloadsByComponent(render: RenderIndex): Map<string, Map<string, Work
   return byNamespace;
 }
 
-export const networkPolicyDefaultDeny: PolicyRule = {
-  id: 'networkpolicy.default-deny',
-  description: 'Every namespace with workloads has a default-deny ingress NetworkPolicy.',
-  check(render) {
-    const namespaces = new Set(render.workloads.map((workload) => namespaceOf(workload.object)));
-    return [...namespaces].flatMap((namespace): RuleFinding[] => {
+const NAME_LABEL = 'app.kubernetes.io/name';
+
+export const RULES: RuleTable = {
+  /** Every namespace with workloads has a default-deny ingress NetworkPolicy. */
+  'networkpolicy.default-deny'(render, report) {
+    const namespaces = new Map(
+      render.workloads.map((workload) => [namespaceOf(workload.object), workload.object]),
+    );
+    for (const [namespace, workload] of namespaces) {
       const denies = render.ofKind('NetworkPolicy').some((policy) => {
         const selector = asRecord(at(policy, 'spec', 'podSelector')) ?? {};
         return (
@@ -156,106 +159,83 @@ export const networkPolicyDefaultDeny: PolicyRule = {
           asList(at(policy, 'spec', 'ingress')).length === 0
         );
       });
-      if (denies) return [];
-      const anchor =
-        render.find('Namespace', namespace, '') ??
-        render.workloads.find((workload) => namespaceOf(workload.object) === namespace)?.object;
-      if (!anchor) return [];
-      return flag(
-        anchor,
+      if (denies) continue;
+      report(
+        render.find('Namespace', namespace, '') ?? workload,
         '',
         `no default-deny NetworkPolicy in namespace ${namespace || '(none)'}: add one with podSelector: {} and policyTypes: [Ingress]`,
       );
-    });
+    }
   },
-};
-
-export const networkPolicyAllowedPaths: PolicyRule = {
-  id: 'networkpolicy.allowed-paths',
-  description: `NetworkPolicies allow exactly the documented paths: ${REQUIRED_PATHS.map((path) => path.join(' → ')).join(', ')}; nothing else reaches ${[...REACHED].join(', ')}.`,
-  check(render) {
-    const findings: RuleFinding[] = [];
+  /**
+   * NetworkPolicies allow exactly the documented paths: REQUIRED_PATHS; nothing else reaches
+   * REACHED (the workloads some service calls, and the stores).
+   */
+  'networkpolicy.allowed-paths'(render, report) {
     for (const components of workloadsByComponent(render).values()) {
       for (const [fromName, toName] of REQUIRED_PATHS) {
         const from = components.get(fromName);
         const to = components.get(toName);
         if (!from || !to || connection(render, from, to).allowed) continue;
-        findings.push(
-          finding(
-            to.object,
-            '',
-            `${fromName} cannot reach ${toName} on port ${servingPort(to).name ?? servingPort(to).number}: no NetworkPolicy allows it`,
-          ),
+        const port = servingPort(to);
+        report(
+          to.object,
+          '',
+          `${fromName} cannot reach ${toName} on port ${port.name ?? port.number}: no NetworkPolicy allows it`,
         );
       }
       for (const [fromName, toName] of FORBIDDEN_PATHS) {
         const from = components.get(fromName);
         const to = components.get(toName);
-        if (!from || !to) continue;
-        const path = connection(render, from, to);
-        if (!path.allowed) continue;
+        const path = from && to && connection(render, from, to);
+        if (!to || !path?.allowed) continue;
         const culprit = Array.isArray(path.ingress) ? path.ingress[0] : undefined;
-        findings.push(
-          finding(
-            culprit ?? to.object,
-            culprit ? 'spec.ingress' : '',
-            `lets ${fromName} reach ${toName} directly; only ${allowedFrom(toName)} may`,
-          ),
+        report(
+          culprit ?? to.object,
+          culprit ? 'spec.ingress' : '',
+          `lets ${fromName} reach ${toName} directly; only ${allowedFrom(toName)} may`,
         );
       }
     }
-    return findings;
   },
-};
-
-const NAME_LABEL = 'app.kubernetes.io/name';
-
-export const selectorComponentLabel: PolicyRule = {
-  id: 'selector.component-label',
-  description:
-    'PodDisruptionBudgets and NetworkPolicies select canaried pods by app.kubernetes.io/component: Flagger renames app.kubernetes.io/name on primaries.',
-  check(render) {
+  /**
+   * PodDisruptionBudgets and NetworkPolicies select canaried pods by app.kubernetes.io/component:
+   * Flagger renames app.kubernetes.io/name on primaries.
+   */
+  'selector.component-label'(render, report) {
     const renamed = new Set(
       render.canaryTargets().flatMap(({ workload }) => workload.podLabels[NAME_LABEL] ?? []),
     );
     const check = (object: KubernetesObject, ...path: Array<string | number>) => {
       const value = asStringMap(at(object, ...path, 'matchLabels'))[NAME_LABEL];
-      if (!value || !renamed.has(value)) return [];
-      return flag(
+      if (!value || !renamed.has(value)) return;
+      report(
         object,
         fieldPath(...path, 'matchLabels', NAME_LABEL),
         `selects ${NAME_LABEL}=${value}, which the primary pods (${value}-primary) do not carry: select on app.kubernetes.io/component`,
       );
     };
-    const budgets = render
-      .ofKind('PodDisruptionBudget')
-      .flatMap((budget) => check(budget, 'spec', 'selector'));
-    const policies = render.ofKind('NetworkPolicy').flatMap((policy) => [
-      ...check(policy, 'spec', 'podSelector'),
-      ...(['ingress', 'egress'] as const).flatMap((direction) => {
-        const peers = direction === 'ingress' ? 'from' : 'to';
-        return asList(at(policy, 'spec', direction)).flatMap((rule, ruleIndex) =>
-          asList(at(rule, peers)).flatMap((_peer, peerIndex) =>
-            check(policy, 'spec', direction, ruleIndex, peers, peerIndex, 'podSelector'),
-          ),
-        );
-      }),
-    ]);
-    return [...budgets, ...policies];
+    for (const budget of render.ofKind('PodDisruptionBudget')) check(budget, 'spec', 'selector');
+    for (const policy of render.ofKind('NetworkPolicy')) {
+      check(policy, 'spec', 'podSelector');
+      for (const [direction, peers] of [
+        ['ingress', 'from'],
+        ['egress', 'to'],
+      ] as const) {
+        asList(at(policy, 'spec', direction)).forEach((rule, ruleIndex) => {
+          asList(at(rule, peers)).forEach((_peer, peerIndex) => {
+            check(policy, 'spec', direction, ruleIndex, peers, peerIndex, 'podSelector');
+          });
+        });
+      }
+    }
   },
-};
-
-export const pdbMatchesPods: PolicyRule = {
-  id: 'pdb.matches-pods',
-  description: 'Every PodDisruptionBudget selects pods of a workload in the render.',
-  check(render) {
-    return render
-      .ofKind('PodDisruptionBudget')
-      .filter(
-        (budget) =>
-          render.selectedWorkloads(at(budget, 'spec', 'selector'), namespaceOf(budget)).length ===
-          0,
-      )
-      .map((budget) => finding(budget, 'spec.selector', 'selects no pods in this render'));
+  /** Every PodDisruptionBudget selects pods of a workload in the render. */
+  'pdb.matches-pods'(render, report) {
+    for (const budget of render.ofKind('PodDisruptionBudget')) {
+      const selector = at(budget, 'spec', 'selector');
+      if (render.selectedWorkloads(selector, namespaceOf(budget)).length > 0) continue;
+      report(budget, 'spec.selector', 'selects no pods in this render');
+    }
   },
 };

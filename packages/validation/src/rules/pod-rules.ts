@@ -2,7 +2,7 @@ import { asList, asNumber, asRecord, asString, at, fieldPath, selects } from '..
 import { APP_PORT, SHUTDOWN_DEFAULTS_MS } from '../appdist-contract.js';
 import { containerEnvironment } from '../container-env.js';
 import { isAppService, isAppWorkload, namespaceOf, type Workload } from '../render.js';
-import { finding, findingsOn, flag, type PolicyRule, type RuleFinding } from '../rule.js';
+import { type RuleTable, reportUnexpected } from '../rule.js';
 
 function podField(workload: Workload, ...rest: Array<string | number>): string {
   return fieldPath(...workload.podSpecPath, ...rest);
@@ -35,70 +35,10 @@ const POD_SECURITY: ReadonlyArray<[string, readonly string[], (value: unknown) =
   ],
 ];
 
-export const podSecurityContext: PolicyRule = {
-  id: 'pod.security-context',
-  description: 'Pods run as a numeric non-root user with the RuntimeDefault seccomp profile.',
-  check(render) {
-    return render.workloads.flatMap((workload): RuleFinding[] => {
-      const problems = POD_SECURITY.filter(
-        ([, path, ok]) => !podOrEveryContainer(workload, path, ok),
-      ).map(([needed]) => needed);
-      if (problems.length === 0) return [];
-      return flag(
-        workload.object,
-        podField(workload, 'securityContext'),
-        `needs ${problems.join(', ')}`,
-      );
-    });
-  },
-};
-
 function milliseconds(value: string | undefined, fallback: number): number {
   const parsed = Number(value);
   return value !== undefined && Number.isFinite(parsed) ? parsed : fallback;
 }
-
-export const podTerminationGrace: PolicyRule = {
-  id: 'pod.termination-grace',
-  description:
-    'App pods sleep in preStop (endpoints update first), then drain; terminationGracePeriodSeconds exceeds preStop + (SHUTDOWN_DELAY_MS + SHUTDOWN_TIMEOUT_MS) / 1000.',
-  check(render) {
-    return render.workloads.flatMap((workload): RuleFinding[] => {
-      const app = isAppWorkload(workload);
-      // Kubernetes' default when the field is absent.
-      const grace = asNumber(workload.podSpec.terminationGracePeriodSeconds) ?? 30;
-      return workload.containers.flatMap((ref): RuleFinding[] => {
-        if (ref.init) return [];
-        const sleep = asNumber(at(ref.container, 'lifecycle', 'preStop', 'sleep', 'seconds'));
-        if (sleep === undefined) {
-          if (!app) return [];
-          return flag(
-            workload.object,
-            fieldPath(...ref.path, 'lifecycle', 'preStop'),
-            `container ${ref.name} has no preStop sleep: requests still routed here fail while endpoints update`,
-          );
-        }
-        const env = containerEnvironment(render, workload, ref.container);
-        const delay = milliseconds(env.SHUTDOWN_DELAY_MS, SHUTDOWN_DEFAULTS_MS.SHUTDOWN_DELAY_MS);
-        const timeout = milliseconds(
-          env.SHUTDOWN_TIMEOUT_MS,
-          SHUTDOWN_DEFAULTS_MS.SHUTDOWN_TIMEOUT_MS,
-        );
-        const needed = sleep + (app ? (delay + timeout) / 1000 : 0);
-        if (grace > needed) return [];
-        return [
-          {
-            object: workload.object,
-            field: podField(workload, 'terminationGracePeriodSeconds'),
-            message: app
-              ? `is ${grace}s, not above preStop ${sleep}s + drain (${delay} + ${timeout}) ms = ${needed}s: the kubelet kills container ${ref.name} mid-drain`
-              : `is ${grace}s, not above the ${sleep}s preStop sleep of container ${ref.name}`,
-          },
-        ];
-      });
-    });
-  },
-};
 
 const PROMETHEUS_ANNOTATIONS = {
   'prometheus.io/scrape': 'true',
@@ -106,78 +46,7 @@ const PROMETHEUS_ANNOTATIONS = {
   'prometheus.io/path': '/metrics',
 };
 
-export const podPrometheusAnnotations: PolicyRule = {
-  id: 'pod.prometheus-annotations',
-  description:
-    'App pods carry prometheus.io/scrape, port and path annotations, so any Prometheus scrapes what the metric templates query.',
-  check(render) {
-    return render.workloads.filter(isAppWorkload).flatMap((workload) =>
-      Object.entries(PROMETHEUS_ANNOTATIONS)
-        .filter(([key, value]) => workload.podAnnotations[key] !== value)
-        .map(([key, value]) =>
-          finding(
-            workload.object,
-            fieldPath('spec', 'template', 'metadata', 'annotations', key),
-            `is ${JSON.stringify(workload.podAnnotations[key] ?? null)}, expected ${JSON.stringify(value)}`,
-          ),
-        ),
-    );
-  },
-};
-
 const SPREAD_KEYS = ['kubernetes.io/hostname', 'topology.kubernetes.io/zone'];
-
-export const podTopologySpread: PolicyRule = {
-  id: 'pod.topology-spread',
-  description:
-    'App service replicas spread over hosts and zones (topologySpreadConstraints whose selectors match their own pods).',
-  check(render) {
-    return render.workloads.filter(isAppService).flatMap((workload): RuleFinding[] => {
-      const constraints = asList(workload.podSpec.topologySpreadConstraints);
-      const { list: findings, add } = findingsOn(workload.object);
-      const keys = constraints.map((constraint) => asString(at(constraint, 'topologyKey')));
-      const missing = SPREAD_KEYS.filter((key) => !keys.includes(key));
-      if (missing.length > 0) {
-        add(
-          podField(workload, 'topologySpreadConstraints'),
-          `no spread over ${missing.join(' and ')}`,
-        );
-      }
-      constraints.forEach((constraint, index) => {
-        if (!selects(at(constraint, 'labelSelector'), workload.podLabels)) {
-          add(
-            podField(workload, 'topologySpreadConstraints', index, 'labelSelector'),
-            'does not select the pods it spreads',
-          );
-        }
-      });
-      return findings;
-    });
-  },
-};
-
-export const podServiceAccount: PolicyRule = {
-  id: 'pod.service-account',
-  description: 'Every workload runs as its own ServiceAccount, shipped in the same render.',
-  check(render) {
-    return render.workloads.flatMap((workload): RuleFinding[] => {
-      const name = asString(workload.podSpec.serviceAccountName);
-      if (!name) {
-        return flag(
-          workload.object,
-          podField(workload, 'serviceAccountName'),
-          'not set: the pod would run as the namespace default ServiceAccount',
-        );
-      }
-      if (render.find('ServiceAccount', name, namespaceOf(workload.object))) return [];
-      return flag(
-        workload.object,
-        podField(workload, 'serviceAccountName'),
-        `ServiceAccount/${name} is not in this render`,
-      );
-    });
-  },
-};
 
 interface ConfigReference {
   kind: 'ConfigMap' | 'Secret';
@@ -214,56 +83,139 @@ function configReferences(workload: Workload): ConfigReference[] {
   });
 }
 
-export const podConfigRefs: PolicyRule = {
-  id: 'pod.config-refs',
-  description:
-    'ConfigMaps a pod reads (envFrom, env, volumes) are in the same render unless optional; Secrets may come from the provider, but never miss a generated one by its hash suffix.',
-  check(render) {
-    return render.workloads.flatMap((workload) => {
+export const RULES: RuleTable = {
+  /** Pods run as a numeric non-root user with the RuntimeDefault seccomp profile. */
+  'pod.security-context'(render, report) {
+    for (const workload of render.workloads) {
+      const needs = POD_SECURITY.filter(([, path, ok]) => !podOrEveryContainer(workload, path, ok));
+      if (needs.length === 0) continue;
+      const message = `needs ${needs.map(([needed]) => needed).join(', ')}`;
+      report(workload.object, podField(workload, 'securityContext'), message);
+    }
+  },
+  /**
+   * App pods sleep in preStop (endpoints update first), then drain; terminationGracePeriodSeconds
+   * exceeds preStop + (SHUTDOWN_DELAY_MS + SHUTDOWN_TIMEOUT_MS) / 1000.
+   */
+  'pod.termination-grace'(render, report) {
+    for (const { workload, ref } of render.containers()) {
+      if (ref.init) continue;
+      const app = isAppWorkload(workload);
+      // Kubernetes' default when the field is absent.
+      const grace = asNumber(workload.podSpec.terminationGracePeriodSeconds) ?? 30;
+      const sleep = asNumber(at(ref.container, 'lifecycle', 'preStop', 'sleep', 'seconds'));
+      if (sleep === undefined) {
+        if (!app) continue;
+        report(
+          workload.object,
+          fieldPath(...ref.path, 'lifecycle', 'preStop'),
+          `container ${ref.name} has no preStop sleep: requests still routed here fail while endpoints update`,
+        );
+        continue;
+      }
+      const env = containerEnvironment(render, workload, ref.container);
+      const delay = milliseconds(env.SHUTDOWN_DELAY_MS, SHUTDOWN_DEFAULTS_MS.SHUTDOWN_DELAY_MS);
+      const timeout = milliseconds(
+        env.SHUTDOWN_TIMEOUT_MS,
+        SHUTDOWN_DEFAULTS_MS.SHUTDOWN_TIMEOUT_MS,
+      );
+      const needed = sleep + (app ? (delay + timeout) / 1000 : 0);
+      if (grace > needed) continue;
+      report(
+        workload.object,
+        podField(workload, 'terminationGracePeriodSeconds'),
+        app
+          ? `is ${grace}s, not above preStop ${sleep}s + drain (${delay} + ${timeout}) ms = ${needed}s: the kubelet kills container ${ref.name} mid-drain`
+          : `is ${grace}s, not above the ${sleep}s preStop sleep of container ${ref.name}`,
+      );
+    }
+  },
+  /**
+   * App pods carry prometheus.io/scrape, port and path annotations, so any Prometheus scrapes what
+   * the metric templates query.
+   */
+  'pod.prometheus-annotations'(render, report) {
+    for (const workload of render.workloads.filter(isAppWorkload)) {
+      const annotations = ['spec', 'template', 'metadata', 'annotations'];
+      reportUnexpected(report, workload.object, annotations, PROMETHEUS_ANNOTATIONS);
+    }
+  },
+  /**
+   * App service replicas spread over hosts and zones (topologySpreadConstraints whose selectors
+   * match their own pods).
+   */
+  'pod.topology-spread'(render, report) {
+    for (const workload of render.workloads.filter(isAppService)) {
+      const constraints = asList(workload.podSpec.topologySpreadConstraints);
+      const keys = constraints.map((constraint) => asString(at(constraint, 'topologyKey')));
+      const missing = SPREAD_KEYS.filter((key) => !keys.includes(key));
+      const field = (...rest: Array<string | number>) =>
+        podField(workload, 'topologySpreadConstraints', ...rest);
+      if (missing.length > 0) {
+        report(workload.object, field(), `no spread over ${missing.join(' and ')}`);
+      }
+      constraints.forEach((constraint, index) => {
+        if (selects(at(constraint, 'labelSelector'), workload.podLabels)) return;
+        const message = 'does not select the pods it spreads';
+        report(workload.object, field(index, 'labelSelector'), message);
+      });
+    }
+  },
+  /** Every workload runs as its own ServiceAccount, shipped in the same render. */
+  'pod.service-account'(render, report) {
+    for (const workload of render.workloads) {
+      const name = asString(workload.podSpec.serviceAccountName);
+      const field = podField(workload, 'serviceAccountName');
+      if (!name) {
+        const message = 'not set: the pod would run as the namespace default ServiceAccount';
+        report(workload.object, field, message);
+      } else if (!render.find('ServiceAccount', name, namespaceOf(workload.object))) {
+        report(workload.object, field, `ServiceAccount/${name} is not in this render`);
+      }
+    }
+  },
+  /**
+   * ConfigMaps a pod reads (envFrom, env, volumes) are in the same render unless optional; Secrets
+   * may come from the provider, but never miss a generated one by its hash suffix.
+   */
+  'pod.config-refs'(render, report) {
+    for (const workload of render.workloads) {
       const namespace = namespaceOf(workload.object);
-      return configReferences(workload).flatMap((ref): RuleFinding[] => {
-        if (ref.optional || render.find(ref.kind, ref.name, namespace)) return [];
-        if (ref.kind === 'ConfigMap') {
-          return flag(workload.object, ref.field, `ConfigMap/${ref.name} is not in this render`);
-        }
+      for (const ref of configReferences(workload)) {
+        if (ref.optional || render.find(ref.kind, ref.name, namespace)) continue;
         // A Secret the provider creates (external-postgres, external-redis) is legitimately absent.
         const generated = render.hashedVariant('Secret', ref.name, namespace);
-        if (!generated) return [];
-        return flag(
-          workload.object,
-          ref.field,
-          `Secret/${ref.name} does not exist, the generated one is ${generated}: reference it where kustomize rewrites names (envFrom, env, volumes of the same kustomization)`,
-        );
-      });
-    });
+        if (ref.kind === 'ConfigMap') {
+          report(workload.object, ref.field, `ConfigMap/${ref.name} is not in this render`);
+        } else if (generated) {
+          report(
+            workload.object,
+            ref.field,
+            `Secret/${ref.name} does not exist, the generated one is ${generated}: reference it where kustomize rewrites names (envFrom, env, volumes of the same kustomization)`,
+          );
+        }
+      }
+    }
   },
-};
-
-export const workloadLabels: PolicyRule = {
-  id: 'workload.labels',
-  description:
-    "Pods carry app.kubernetes.io/name, component and part-of: appdist, and workloads select on app.kubernetes.io/name (Flagger's selector label).",
-  check(render) {
-    return render.workloads.flatMap((workload): RuleFinding[] => {
-      const { list: findings, add } = findingsOn(workload.object);
-      const missing = ['app.kubernetes.io/name', 'app.kubernetes.io/component'].filter(
-        (key) => !workload.podLabels[key],
-      );
-      if (workload.podLabels['app.kubernetes.io/part-of'] !== 'appdist') {
-        missing.push('app.kubernetes.io/part-of: appdist');
-      }
+  /**
+   * Pods carry app.kubernetes.io/name, component and part-of: appdist, and workloads select on
+   * app.kubernetes.io/name (Flagger's selector label).
+   */
+  'workload.labels'(render, report) {
+    for (const { object, podLabels } of render.workloads) {
+      const missing = [
+        !podLabels['app.kubernetes.io/name'] && 'app.kubernetes.io/name',
+        !podLabels['app.kubernetes.io/component'] && 'app.kubernetes.io/component',
+        podLabels['app.kubernetes.io/part-of'] !== 'appdist' &&
+          'app.kubernetes.io/part-of: appdist',
+      ].filter(Boolean);
       if (missing.length > 0) {
-        add('spec.template.metadata.labels', `missing ${missing.join(', ')}`);
+        report(object, 'spec.template.metadata.labels', `missing ${missing.join(', ')}`);
       }
-      if (
-        workload.object.kind !== 'Job' &&
-        asString(
-          at(workload.object, 'spec', 'selector', 'matchLabels', 'app.kubernetes.io/name'),
-        ) === undefined
-      ) {
-        add('spec.selector.matchLabels', 'does not select on app.kubernetes.io/name');
+      const selector = at(object, 'spec', 'selector', 'matchLabels', 'app.kubernetes.io/name');
+      if (object.kind !== 'Job' && asString(selector) === undefined) {
+        report(object, 'spec.selector.matchLabels', 'does not select on app.kubernetes.io/name');
       }
-      return findings;
-    });
+    }
   },
 };

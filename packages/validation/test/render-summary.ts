@@ -1,10 +1,13 @@
 import type { CanaryStrategy } from '@appdist/catalogue';
 import type { KubernetesObject } from '@appdist/kustomize/kubernetes-object';
-import { asString, at } from './access.js';
-import { canaryStrategy } from './canary-view.js';
-import { RenderIndex } from './render.js';
+import { asString, at } from '../src/access.js';
+import { canaryStrategy } from '../src/canary-view.js';
+import { RenderIndex } from '../src/render.js';
 
-/** What a release changes when it changes a distribution: its workloads, rollouts and images. */
+/**
+ * The golden summary of a render (test/golden): what a release changes when it changes a
+ * distribution, its workloads, rollouts and images.
+ */
 export interface RenderSummary {
   /** `Kind/name` of every workload. */
   workloads: string[];
