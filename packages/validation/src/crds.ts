@@ -34,7 +34,10 @@ export class CrdsInvalidError extends Error {
 }
 
 /** `crdsDir`, then APPDIST_CRDS_DIR, then `<repository root>/../shared/crds`. */
-export function resolveCrdsDir(crdsDir?: string): string {
+export function resolveCrdsDir(
+  crdsDir?: string,
+  root = findRepositoryRoot(fileURLToPath(import.meta.url)),
+): string {
   for (const [given, what] of [
     [crdsDir, 'CRD folder '],
     [process.env.APPDIST_CRDS_DIR, 'APPDIST_CRDS_DIR='],
@@ -44,7 +47,6 @@ export function resolveCrdsDir(crdsDir?: string): string {
     if (!existsSync(dir)) throw new CrdsNotFoundError(`${what}${dir} does not exist`);
     return dir;
   }
-  const root = findRepositoryRoot(fileURLToPath(import.meta.url));
   const shared = root ? join(root, '..', 'shared', 'crds') : undefined;
   if (shared && existsSync(shared)) return resolve(shared);
   throw new CrdsNotFoundError(

@@ -11,19 +11,8 @@ import {
 } from '../src/crds.js';
 import { writeTree } from './tree.js';
 
-// Where resolveCrdsDir looks for ../shared/crds: this repository unless a test sets another.
-let repositoryRoot: string | undefined;
-vi.mock('@appdist/catalogue/repository', async (original) => {
-  const actual = await original<typeof import('@appdist/catalogue/repository')>();
-  return {
-    ...actual,
-    findRepositoryRoot: (from: string) => repositoryRoot ?? actual.findRepositoryRoot(from),
-  };
-});
-
 describe('resolveCrdsDir', () => {
   afterEach(() => {
-    repositoryRoot = undefined;
     vi.unstubAllEnvs();
   });
 
@@ -31,20 +20,20 @@ describe('resolveCrdsDir', () => {
     const option = await writeTree({ 'option/.keep': '' });
     const fromEnv = await writeTree({ 'env/.keep': '' });
     const root = await writeTree({ 'shared/crds/.keep': '', 'repo/package.json': '{}' });
-    repositoryRoot = join(root, 'repo');
+    const repo = join(root, 'repo');
     vi.stubEnv('APPDIST_CRDS_DIR', join(fromEnv, 'env'));
 
-    expect(resolveCrdsDir(join(option, 'option'))).toBe(join(option, 'option'));
-    expect(resolveCrdsDir()).toBe(join(fromEnv, 'env'));
+    expect(resolveCrdsDir(join(option, 'option'), repo)).toBe(join(option, 'option'));
+    expect(resolveCrdsDir(undefined, repo)).toBe(join(fromEnv, 'env'));
     vi.stubEnv('APPDIST_CRDS_DIR', '');
-    expect(resolveCrdsDir()).toBe(join(root, 'shared/crds'));
+    expect(resolveCrdsDir(undefined, repo)).toBe(join(root, 'shared/crds'));
   });
 
   it('says how to provide CRDs when there are none', async () => {
     const lonely = await writeTree({ 'repo/package.json': '{}' });
-    repositoryRoot = join(lonely, 'repo');
+    const repo = join(lonely, 'repo');
     vi.stubEnv('APPDIST_CRDS_DIR', '');
-    const attempt = () => resolveCrdsDir();
+    const attempt = () => resolveCrdsDir(undefined, repo);
     expect(attempt).toThrow(CrdsNotFoundError);
     expect(attempt).toThrow(/set APPDIST_CRDS_DIR/);
     expect(attempt).toThrow(/packages\/validation\/scripts\/fetch-crds.sh/);
