@@ -108,9 +108,6 @@ export const PROVIDER_OPTIONS = [
 ] as const;
 export type ProviderOption = (typeof PROVIDER_OPTIONS)[number];
 
-/** The workloads of dist/base that are not services of ours: the stores, run from upstream images. */
-export const STORES = ['redis', 'postgres'] as const;
-
 /** Where the service images are published; `<registry>/<service>:<version>` is what dist/ pins. */
 export const IMAGE_REGISTRY = 'ghcr.io/appdist';
 
@@ -119,15 +116,13 @@ export const NAMESPACE = 'app';
 
 export const SERVICE_NAMES: readonly ServiceName[] = SERVICES.map((service) => service.name);
 
-export const CANARY_SERVICES = SERVICES.filter(
-  (service): service is Extract<(typeof SERVICES)[number], { canary: object }> =>
-    'canary' in service,
-).map((service) => service.name) as readonly CanaryService[];
+export const CANARY_SERVICES = SERVICES.flatMap((service) =>
+  'canary' in service ? [service.name] : [],
+) as readonly CanaryService[];
 
-export const CONFORMANCE_SERVICES = SERVICES.filter(
-  (service): service is Extract<(typeof SERVICES)[number], { conformance: true }> =>
-    service.conformance,
-).map((service) => service.name) as readonly ConformanceService[];
+export const CONFORMANCE_SERVICES = SERVICES.flatMap((service) =>
+  service.conformance ? [service.name] : [],
+) as readonly ConformanceService[];
 
 /** `app-kubernetes`, `app-istio`, `app-linkerd`: one distribution per mesh. */
 export function distributionOf(mesh: Mesh): string {
@@ -138,10 +133,6 @@ export const DISTRIBUTIONS: readonly string[] = MESH_NAMES.map(distributionOf);
 
 export function isServiceName(value: string): value is ServiceName {
   return (SERVICE_NAMES as readonly string[]).includes(value);
-}
-
-export function isMesh(value: string): value is Mesh {
-  return (MESH_NAMES as readonly string[]).includes(value);
 }
 
 export function serviceEntry(name: ServiceName): ServiceEntry {
