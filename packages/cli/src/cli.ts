@@ -9,6 +9,7 @@ import {
   DEFAULT_TESTER_URL,
   GATE_ACTIONS,
   type GateAction,
+  type GateOptions,
   runGateCommand,
 } from './operator-commands.js';
 import { addReleaseCommands } from './release-commands.js';
@@ -193,12 +194,10 @@ Examples:
       setExitCode(await runE2ECommand({ ...options, images: image }, output, { cwd }));
     });
 
-  for (const [action, { description }] of Object.entries(GATE_ACTIONS) as Array<
-    [GateAction, (typeof GATE_ACTIONS)[GateAction]]
-  >) {
+  for (const action of Object.keys(GATE_ACTIONS) as GateAction[]) {
     program
       .command(action)
-      .description(description)
+      .description(GATE_ACTIONS[action].description)
       .argument(
         '<canary>',
         `the canary: <name> or <namespace>/<name> (namespace default: ${NAMESPACE})`,
@@ -213,11 +212,11 @@ Examples:
         `
 In a cluster, reach the tester first: kubectl -n ${NAMESPACE} port-forward svc/tester 8090:80
 
-Example:
+Examples:
   $ appdist ${action} backend
   $ appdist ${action} app/frontend --tester http://localhost:8090`,
       )
-      .action(async (canary: string, options: { tester?: string; namespace?: string }) => {
+      .action(async (canary: string, options: GateOptions) => {
         setExitCode(await runGateCommand(action, canary, options, output));
       });
   }

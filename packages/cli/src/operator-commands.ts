@@ -26,7 +26,7 @@ export const GATE_ACTIONS = {
 
 export type GateAction = keyof typeof GATE_ACTIONS;
 
-interface GateOptions {
+export interface GateOptions {
   tester?: string;
   namespace?: string;
 }
@@ -56,10 +56,8 @@ export async function runGateCommand(
   output: Output,
 ): Promise<number> {
   const canary = parseCanaryRef(ref, options.namespace);
-  const tester = (options.tester ?? process.env.APPDIST_TESTER_URL ?? DEFAULT_TESTER_URL).replace(
-    /\/+$/,
-    '',
-  );
+  const given = options.tester ?? process.env.APPDIST_TESTER_URL ?? DEFAULT_TESTER_URL;
+  const tester = given.replace(/\/+$/, '');
   const { path, done } = GATE_ACTIONS[action];
   let response: Response;
   try {

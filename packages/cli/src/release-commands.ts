@@ -7,11 +7,18 @@ type ParsedOptions = Omit<ReleaseCommandOptions, 'action' | 'cwd' | 'initialVers
   firstVersion?: string;
 };
 
-const COMMANDS: ReadonlyArray<{ action: ReleaseAction; description: string; examples: string }> = [
+/** Each command with its own options, in the order `--help` lists them (then --format). */
+const COMMANDS: ReadonlyArray<{
+  action: ReleaseAction;
+  description: string;
+  options: Array<[flags: string, description: string]>;
+  examples: string;
+}> = [
   {
     action: 'plan',
     description:
       'Show what a release would do: new service versions, the image tags to pin in dist/base, the next distribution version and the changelog. Changes nothing.',
+    options: [],
     examples: `
   $ appdist release plan
   $ appdist release plan --format json`,
@@ -20,6 +27,14 @@ const COMMANDS: ReadonlyArray<{ action: ReleaseAction; description: string; exam
     action: 'apply',
     description:
       'Make the release: apply the changesets (versions, service CHANGELOG.md), pin the new image tags in dist/base with `kustomize edit set image`, update CHANGELOG.md, commit "release: <version>" and create the annotated tag <version>. In a dirty working tree it shows the dry run and refuses.',
+    options: [
+      ['--dry-run', 'change nothing: show what would be written'],
+      ['--allow-dirty', 'apply despite uncommitted changes; only the release files are committed'],
+      [
+        '--no-tag',
+        'commit without tagging; tag with `appdist release tag` once the end-to-end tests passed',
+      ],
+    ],
     examples: `
   $ appdist release apply --dry-run
   $ appdist release apply
@@ -29,6 +44,10 @@ const COMMANDS: ReadonlyArray<{ action: ReleaseAction; description: string; exam
     action: 'tag',
     description:
       'Tag HEAD as the release CHANGELOG.md names last (annotated, the release notes as message), once the end-to-end tests passed on it. Refuses when dist/base does not pin the service versions.',
+    options: [
+      ['--dry-run', 'change nothing: show the tag that would be created'],
+      ['--allow-dirty', 'tag despite uncommitted changes'],
+    ],
     examples: `
   $ appdist release tag --dry-run
   $ appdist release tag --format json        # {"version": "1.1.0", …}, or {"error": {"reason": …}}`,
@@ -47,29 +66,9 @@ export function addReleaseCommands(
     .description(
       'Release the distribution: service versions from changesets, image tags pinned in dist/base with kustomize, CHANGELOG.md, the release commit and the annotated tag.',
     );
-  for (const { action, description, examples } of COMMANDS) {
+  for (const { action, description, options, examples } of COMMANDS) {
     const command = release.command(action).description(description);
-    if (action !== 'plan') {
-      command
-        .option(
-          '--dry-run',
-          action === 'tag'
-            ? 'change nothing: show the tag that would be created'
-            : 'change nothing: show what would be written',
-        )
-        .option(
-          '--allow-dirty',
-          action === 'tag'
-            ? 'tag despite uncommitted changes'
-            : 'apply despite uncommitted changes; only the release files are committed',
-        );
-    }
-    if (action === 'apply') {
-      command.option(
-        '--no-tag',
-        'commit without tagging; tag with `appdist release tag` once the end-to-end tests passed',
-      );
-    }
+    for (const [flags, help] of options) command.option(flags, help);
     command.addOption(formatOption('text'));
     if (action !== 'tag') {
       command.addOption(

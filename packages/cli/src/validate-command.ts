@@ -1,7 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { findRepositoryRoot } from '@appdist/catalogue/repository';
 import { KustomizeError } from '@appdist/kustomize/errors';
-import { CrdsNotFoundError } from '@appdist/validation/crds';
 import { type Finding, formatFinding } from '@appdist/validation/finding';
 import { SchemaValidator } from '@appdist/validation/schema';
 import {
@@ -31,13 +30,6 @@ export interface Output {
   stderr(text: string): void;
 }
 
-interface RenderFailure {
-  distribution: string;
-  dir: string;
-  message: string;
-  stderr?: string;
-}
-
 async function validateTarget(
   target: Target,
   root: string | undefined,
@@ -49,7 +41,8 @@ async function validateTarget(
   return validateProviderExample(checkoutFor(target, root), { schemas, example: target.dir });
 }
 
-function failureOf(target: Target, error: unknown): RenderFailure {
+/** A render kustomize refused, reported beside the findings; any other error propagates. */
+function failureOf(target: Target, error: unknown) {
   if (error instanceof KustomizeError) {
     return {
       distribution: target.name,
@@ -75,13 +68,8 @@ export async function runValidate(
   const root = findRepositoryRoot(cwd);
   const targets =
     dirs.length > 0 ? dirs.map((dir) => resolveTarget(dir, root, cwd)) : defaultTargets(root, cwd);
-  let schemas: SchemaValidator;
-  try {
-    schemas = await SchemaValidator.create({ crdsDir: options.crds });
-  } catch (error) {
-    if (error instanceof CrdsNotFoundError) throw new UsageError(error.message);
-    throw error;
-  }
+  // A missing CRD folder is a usage error, reported by the CLI's run().
+  const schemas = await SchemaValidator.create({ crdsDir: options.crds });
 
   const started = performance.now();
   // Renders are kustomize processes: one per core roughly halves a full validation.
@@ -114,26 +102,16 @@ export async function runValidate(
   const ok = findings.length === 0 && failures.length === 0;
 
   if (options.format === 'json') {
-    output.stdout(
-      `${JSON.stringify(
-        {
-          ok,
-          renders: results.map((result) => ({
-            distribution: result.distribution,
-            dir: result.dir,
-            objects: result.objects.length,
-            findings: result.findings.length,
-            renderMs: Math.round(result.renderMs),
-            validateMs: Math.round(result.validateMs),
-          })),
-          findings,
-          failures,
-          elapsedMs,
-        },
-        null,
-        2,
-      )}\n`,
-    );
+    const renders = results.map((result) => ({
+      distribution: result.distribution,
+      dir: result.dir,
+      objects: result.objects.length,
+      findings: result.findings.length,
+      renderMs: Math.round(result.renderMs),
+      validateMs: Math.round(result.validateMs),
+    }));
+    const report = { ok, renders, findings, failures, elapsedMs };
+    output.stdout(`${JSON.stringify(report, null, 2)}\n`);
     return ok ? 0 : 1;
   }
 

@@ -21,14 +21,13 @@ import type { CanaryFacts } from './rendered-app.js';
 /** Local ports of the port-forwards: fixed, so a plan is the same on every run. */
 export const E2E_PORTS = { tester: 18090, ingress: 18080 } as const;
 
-/** Flagger's e2e polls 50 × 5 s for Initialized; four canaries and image pulls need a little more. */
-const INITIALIZE_POLL = { attempts: 60, intervalSeconds: 10 };
 /**
  * A release takes interval (15 s) × iterations or steps (10, or 5 weight steps) plus the
  * pre-rollout hook and promotion: 3–5 minutes; a rollback takes threshold (5) × interval.
- * Flagger's e2e allows 50 × 10 s; 60 × 10 s leaves room for two canaries at once on one node.
+ * Flagger's e2e allows 50 × 10 s for that and 50 × 5 s for Initialized; 60 × 10 s leaves room
+ * for four canaries, image pulls and two releases at once on one node.
  */
-const RELEASE_POLL = { attempts: 60, intervalSeconds: 10 };
+const CANARY_POLL = { attempts: 60, intervalSeconds: 10 };
 
 /** The release a provider would get from Git, made here with kubectl (see the promote step). */
 const GOOD_CONFIG = { name: 'APPDIST_RELEASE', value: '2' };
@@ -54,21 +53,27 @@ function waitForPhase(
   canaries: readonly CanaryFacts[],
   phase: string,
   stopOn: string,
-  bound = RELEASE_POLL,
 ): PollCommand {
   const each = (value: string) => Object.fromEntries(canaries.map(({ name }) => [name, value]));
   return {
     kind: 'poll',
     command: exec(kubectl(context, `get canaries -o ${CANARY_COLUMNS}`), 60),
-    ...bound,
+    ...CANARY_POLL,
     until: canaryPhases(each(phase), each(stopOn)),
   };
 }
 
-function portForward(line: string, logName: string, context: StepContext): BackgroundCommand {
-  const logFile = join(context.workDir, 'logs', `port-forward-${logName}.log`);
-  return { kind: 'background', argv: argvOf(line), logFile };
+type PortForward = [namespace: string, service: string, local: number, port: unknown, log: string];
+
+/** `kubectl port-forward service/<service> <local>:<port>` in `namespace`, logged as `log`. */
+function portForward(context: StepContext, [namespace, service, local, port, log]: PortForward) {
+  const logFile = join(context.workDir, 'logs', `port-forward-${log}.log`);
+  const line = `kubectl -n ${namespace} port-forward service/${service} ${local}:${port}`;
+  return { kind: 'background', argv: argvOf(line), logFile } satisfies BackgroundCommand;
 }
+
+const kindLoad = (context: StepContext, image: string) =>
+  exec(`kind load docker-image ${image} --name ${context.clusterName}`, 600);
 
 function pollHttp(url: string, headers: string[]): PollCommand {
   return {
@@ -80,29 +85,25 @@ function pollHttp(url: string, headers: string[]): PollCommand {
   };
 }
 
+interface PostOptions {
+  file: string;
+  status: string;
+  maxTime: number;
+  headers?: string[];
+}
+
 /** POSTs `body` as JSON; the answer goes to `file`, which explains a status other than `status`. */
 function postJson(
   url: string,
   body: unknown,
-  options: { file: string; status: string; maxTime: number; headers?: string[] },
+  { file, status, maxTime, headers = [] }: PostOptions,
 ): ExecCommand {
-  return exec(
-    [
-      ...[
-        'curl',
-        '-sS',
-        '--max-time',
-        String(options.maxTime),
-        '--create-dirs',
-        '-o',
-        options.file,
-      ],
-      ...['-w', '%{http_code}', ...(options.headers ?? []), '-H', 'content-type: application/json'],
-      ...['-d', JSON.stringify(body), url],
-    ],
-    options.maxTime + 20,
-    { expect: outputIs(options.status), explainFile: options.file },
-  );
+  const curl = argvOf(`curl -sS --max-time ${maxTime} --create-dirs -o`);
+  const json = ['-H', 'content-type: application/json', '-d', JSON.stringify(body), url];
+  return exec([...curl, file, '-w', '%{http_code}', ...headers, ...json], maxTime + 20, {
+    expect: outputIs(status),
+    explainFile: file,
+  });
 }
 
 /** Checks one field of a primary's application container, as jsonpath prints it. */
@@ -128,12 +129,7 @@ export function imagesStep(context: StepContext): Step {
   return {
     id: 'images',
     title: 'images: load the locally built images into Kind',
-    commands: SERVICE_NAMES.map((service) =>
-      exec(
-        `kind load docker-image ${context.app.images[service]} --name ${context.clusterName}`,
-        600,
-      ),
-    ),
+    commands: SERVICE_NAMES.map((service) => kindLoad(context, context.app.images[service])),
   };
 }
 
@@ -147,7 +143,7 @@ export function deployStep(context: StepContext): Step {
       ...app.plainWorkloads.map(({ kind, name }) =>
         rolloutStatus(app.namespace, `${kind.toLowerCase()}/${name}`),
       ),
-      waitForPhase(context, app.canaries, 'Initialized', 'Failed', INITIALIZE_POLL),
+      waitForPhase(context, app.canaries, 'Initialized', 'Failed'),
       ...app.canaries.map(({ target }) =>
         rolloutStatus(app.namespace, `deployment/${target}-primary`),
       ),
@@ -172,17 +168,15 @@ function testerAddress(context: StepContext): { service: string; port: string; p
 export function conformanceStep(context: StepContext): Step {
   const tester = testerAddress(context);
   const local = `http://127.0.0.1:${E2E_PORTS.tester}`;
-  const forward = kubectl(
-    context,
-    `port-forward service/${tester.service} ${E2E_PORTS.tester}:${tester.port}`,
-  );
+  const { namespace } = context.app;
+  const forward: PortForward = [namespace, tester.service, E2E_PORTS.tester, tester.port, 'tester'];
   return {
     id: 'conformance',
     title: "conformance: every service's suite through the tester, with Flagger's payload",
     commands: [
       // A port-forward, not a pod calling http://tester.app: the tester's NetworkPolicy admits
       // only Flagger's pods, and a port-forward reaches the pod without crossing it.
-      portForward(forward, 'tester', context),
+      portForward(context, forward),
       pollHttp(`${local}/healthz`, []),
       // Flagger's payload for each Canary's pre-rollout hook (docs/architecture.md, tester).
       ...context.app.canaries.map(({ name, conformance }) =>
@@ -190,7 +184,7 @@ export function conformanceStep(context: StepContext): Step {
           `${local}${tester.path}`,
           {
             name,
-            namespace: context.app.namespace,
+            namespace,
             phase: 'Progressing',
             checksum: 'appdist-e2e',
             metadata: conformance.metadata,
@@ -212,34 +206,16 @@ export function smokeStep(context: StepContext): Step {
   }
   // Istio: through the ingress gateway, with the host its Gateway serves. Without an ingress
   // controller in Kind, the others go to the frontend's apex Service (what an Ingress targets).
-  const forward = viaGateway
-    ? portForward(
-        `kubectl -n istio-system port-forward service/istio-ingressgateway ${E2E_PORTS.ingress}:80`,
-        'ingress',
-        context,
-      )
-    : portForward(
-        kubectl(
-          context,
-          `port-forward service/${frontend.name} ${E2E_PORTS.ingress}:${frontend.port}`,
-        ),
-        'frontend',
-        context,
-      );
+  const forward: PortForward = viaGateway
+    ? ['istio-system', 'istio-ingressgateway', E2E_PORTS.ingress, 80, 'ingress']
+    : [context.app.namespace, frontend.name, E2E_PORTS.ingress, frontend.port, 'frontend'];
   const host = viaGateway ? ['-H', `Host: ${gatewayHost}`] : [];
-  const follow = [
-    '-o',
-    '/dev/null',
-    '-w',
-    '%{http_code} %{redirect_url}',
-    ...host,
-    `${local}/${SMOKE_LINK.code}`,
-  ];
+  const follow = ['-w', '%{http_code} %{redirect_url}', ...host, `${local}/${SMOKE_LINK.code}`];
   return {
     id: 'smoke',
     title: `smoke: create a link and follow it through ${viaGateway ? 'the Istio ingress gateway' : 'the frontend Service'}`,
     commands: [
-      forward,
+      portForward(context, forward),
       pollHttp(`${local}/healthz`, host),
       postJson(`${local}/api/links`, SMOKE_LINK, {
         file: join(context.workDir, 'smoke', 'create-link.json'),
@@ -247,7 +223,7 @@ export function smokeStep(context: StepContext): Step {
         maxTime: 10,
         headers: host,
       }),
-      exec(['curl', '-sS', '--max-time', '10', ...follow], 20, {
+      exec([...argvOf('curl -sS --max-time 10 -o /dev/null'), ...follow], 20, {
         expect: outputIs(`302 ${SMOKE_LINK.url}`),
       }),
     ],
@@ -270,7 +246,7 @@ export function promoteStep(context: StepContext): Step {
     commands: [
       setEnv(context, frontend, GOOD_CONFIG),
       exec(`docker tag ${context.app.images.cache} ${newCache}`, 60),
-      exec(`kind load docker-image ${newCache} --name ${context.clusterName}`, 600),
+      kindLoad(context, newCache),
       exec(
         kubectl(context, `set image deployment/${cache.target} ${cache.container}=${newCache}`),
         60,

@@ -30,18 +30,18 @@ nodes:
 }
 
 /**
- * Downloads `url` into `binDir` and checks it against the sha256 its release publishes beside
- * it, before anything runs it. The checksum file's format differs per project (a bare digest,
- * or `digest  file`), so the first 64 hex digits in it are the digest.
+ * Downloads `url` into `binDir` and checks it against the `<url>.sha256` its release publishes
+ * beside it, before anything runs it. The checksum file's format differs per project (a bare
+ * digest, or `digest  file`), so the first 64 hex digits in it are the digest.
  */
-function fetchVerified(download: { url: string; checksumUrl: string }, binDir: string) {
-  const file = join(binDir, basename(new URL(download.url).pathname));
+function fetchVerified({ url }: { url: string }, binDir: string) {
+  const file = join(binDir, basename(new URL(url).pathname));
   const checksum = `${file}.sha256`;
   const curl = (target: string, url: string) =>
     exec(['curl', '-fsSL', '--retry', '3', '-o', target, url], DOWNLOAD_TIMEOUT_SECONDS);
   const commands = [
-    curl(file, download.url),
-    curl(checksum, download.checksumUrl),
+    curl(file, url),
+    curl(checksum, `${url}.sha256`),
     shell(
       `echo "$(grep -oE '[0-9a-f]{64}' ${shellQuote(checksum)} | head -n 1)  ${shellQuote(file)}" | sha256sum --check --strict`,
       60,
@@ -52,14 +52,14 @@ function fetchVerified(download: { url: string; checksumUrl: string }, binDir: s
 
 /** What a mesh adds to the run: its CLI, its install and what a failed run collects from it. */
 interface MeshSetup {
-  versions: string[];
+  versions?: string[];
   cli?: { name: string; install(binDir: string): Command[] };
   install?: { title: string; commands(binDir: string): Command[] };
   /** What Flagger's overlay for the mesh brings besides Flagger (flagger.md 1.8, 4.1–4.3). */
   flaggerExtras: string;
   /** Deployments of that overlay besides Flagger's, in Flagger's namespace. */
-  flaggerDeployments: string[];
-  collect: Array<[file: string, argv: string]>;
+  flaggerDeployments?: string[];
+  collect?: Array<[file: string, argv: string]>;
 }
 
 const ISTIO = E2E_VERSIONS.istio;
@@ -69,12 +69,10 @@ const ISTIO_PROMETHEUS = 'samples/addons/prometheus.yaml';
 
 const MESH_SETUP: Record<Mesh, MeshSetup> = {
   kubernetes: {
-    versions: [],
     // Without a mesh there is no Prometheus in the cluster: the overlay brings Flagger's own,
     // which the kubernetes distribution's MetricTemplates query.
     flaggerExtras: ', with its own Prometheus',
     flaggerDeployments: ['flagger-prometheus'],
-    collect: [],
   },
   istio: {
     versions: [`Istio ${ISTIO.version}`],
@@ -108,7 +106,6 @@ const MESH_SETUP: Record<Mesh, MeshSetup> = {
       ],
     },
     flaggerExtras: ", querying Istio's Prometheus",
-    flaggerDeployments: [],
     collect: [['istiod.log', 'kubectl -n istio-system logs deployment/istiod --tail=-1']],
   },
   linkerd: {
@@ -154,7 +151,6 @@ const MESH_SETUP: Record<Mesh, MeshSetup> = {
     },
     flaggerExtras:
       ", querying linkerd-viz's Prometheus, with the AuthorizationPolicy that allows it",
-    flaggerDeployments: [],
     collect: [['linkerd-check.txt', 'linkerd check --output short']],
   },
 };
@@ -165,7 +161,7 @@ export function versionSummary(mesh: Mesh): string {
     `kind ${E2E_VERSIONS.kind.version}`,
     `node ${E2E_VERSIONS.kindNode.image}`,
     `kubectl ${E2E_VERSIONS.kubectl.version}`,
-    ...MESH_SETUP[mesh].versions,
+    ...(MESH_SETUP[mesh].versions ?? []),
     `Flagger ${E2E_VERSIONS.flagger.version}`,
   ].join(', ');
 }
@@ -244,7 +240,7 @@ export function flaggerStep({ mesh }: StepContext): Step {
         'kubectl wait --for=condition=Established crd/canaries.flagger.app crd/metrictemplates.flagger.app --timeout=60s',
         90,
       ),
-      ...['flagger', ...setup.flaggerDeployments].map((name) =>
+      ...['flagger', ...(setup.flaggerDeployments ?? [])].map((name) =>
         rolloutStatus(namespace, `deployment/${name}`),
       ),
     ],
@@ -270,7 +266,7 @@ export function collectStep({ workDir, app, mesh, clusterName }: StepContext): S
       'app-pods.log',
       `kubectl -n ${ns} logs --selector=app.kubernetes.io/part-of=appdist --all-containers --prefix --tail=-1 --max-log-requests=50`,
     ],
-    ...MESH_SETUP[mesh.name].collect,
+    ...(MESH_SETUP[mesh.name].collect ?? []),
   ];
   return {
     id: 'collect',

@@ -73,14 +73,7 @@ export async function planE2E(options: PlanOptions): Promise<E2EPlan> {
   await mkdir(workDir, { recursive: true });
   const kindConfigFile = join(workDir, 'kind-config.yaml');
   await writeFile(kindConfigFile, clusterSteps.kindConfig(dist, clusterName));
-  const app = await renderApp({
-    distDir: join(options.root, 'dist', dist),
-    dist,
-    images: options.images ?? {},
-    tag: options.tag,
-    workDir,
-    env: options.env,
-  });
+  const app = await renderApp(options, workDir);
   for (const canary of app.canaries) {
     // Flagger honours spec.provider per Canary, but the install (metrics server, RBAC for the
     // mesh's objects) is for one provider: a mismatch would fail late and obscurely.

@@ -6,6 +6,7 @@ import type { KubernetesObject } from '@appdist/kustomize/kubernetes-object';
 import { buildYaml, parseObjects } from '@appdist/kustomize/kustomize';
 import { stringify } from 'yaml';
 import { checkTag, type E2EImages, parseImageRef } from './images.js';
+import type { PlanOptions } from './plan.js';
 
 /** A Canary as the run needs it: what it targets and how Flagger calls its conformance hook. */
 export interface CanaryFacts {
@@ -42,8 +43,6 @@ export interface RenderedApp {
   canaries: CanaryFacts[];
   /** Deployments and StatefulSets no Canary targets (tester, redis, postgres): waited on with rollout status. */
   plainWorkloads: Array<{ kind: 'Deployment' | 'StatefulSet'; name: string }>;
-  /** Deployment name → image of its application container, as rendered. */
-  deploymentImages: Record<string, string>;
   /** Istio: the host the public Gateway serves (the ingress smoke test sends it). */
   gatewayHost?: string;
 }
@@ -92,16 +91,11 @@ function serviceOrder(name: string): number {
 }
 
 /** The facts the steps need, read from the rendered objects rather than assumed. */
-export function describeApp(
-  objects: readonly KubernetesObject[],
-): Omit<RenderedApp, 'overlayDir' | 'manifest' | 'images'> {
+function describeApp(objects: readonly KubernetesObject[]) {
   const deployments = new Map(
     objects
       .filter((object) => object.kind === 'Deployment')
       .map((object) => [object.metadata.name, object]),
-  );
-  const deploymentImages = Object.fromEntries(
-    [...deployments].map(([name, deployment]) => [name, applicationContainer(deployment).image]),
   );
 
   const canaries: CanaryFacts[] = objects
@@ -150,7 +144,7 @@ export function describeApp(
     namespace: namespace ?? 'default',
     canaries,
     plainWorkloads,
-    deploymentImages,
+    deployments,
     ...(typeof gatewayHost === 'string' && { gatewayHost }),
   };
 }
@@ -160,9 +154,9 @@ export function describeApp(
  * given an image (or, with `tag`, for every other one); the rest keep what dist/ pins, which is
  * what `bash ci/bake.sh kind --load` builds by default.
  */
-function overlayKustomization(options: RenderOptions, overlayDir: string): string {
+function overlayKustomization(options: PlanOptions, distDir: string, overlayDir: string): string {
   const images = SERVICE_NAMES.flatMap((service): Record<string, string | undefined>[] => {
-    const given = options.images[service];
+    const given = options.images?.[service];
     const name = imageName(service);
     if (given === undefined)
       return options.tag === undefined ? [] : [{ name, newTag: checkTag(options.tag) }];
@@ -172,7 +166,7 @@ function overlayKustomization(options: RenderOptions, overlayDir: string): strin
   const kustomization = {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
-    resources: [relative(overlayDir, options.distDir)],
+    resources: [relative(overlayDir, distDir)],
     images,
   };
   // Double-quoted scalars: no image name or tag can change meaning as YAML.
@@ -183,39 +177,28 @@ function overlayKustomization(options: RenderOptions, overlayDir: string): strin
   return `# Written by the appdist e2e harness: ${options.dist} with the images built for this run.\n${yaml}`;
 }
 
-export interface RenderOptions {
-  distDir: string;
-  dist: string;
-  /** Images given per service; the others keep the distribution's image (with `tag`, if set). */
-  images: Partial<E2EImages>;
-  tag?: string | undefined;
-  /** The run's folder; the overlay and the rendered manifest are written under it. */
-  workDir: string;
-  env?: NodeJS.ProcessEnv | undefined;
-}
-
 /**
  * Renders the distribution with the local images through a temporary overlay (never by
  * editing image lines), writes the YAML the run applies, and checks every service's image.
  */
-export async function renderApp(options: RenderOptions): Promise<RenderedApp> {
-  const { dist, workDir } = options;
+export async function renderApp(options: PlanOptions, workDir: string): Promise<RenderedApp> {
+  const { dist } = options;
   const overlayDir = join(workDir, 'overlay');
+  const distDir = join(options.root, 'dist', dist);
   await mkdir(overlayDir, { recursive: true });
-  await writeFile(
-    join(overlayDir, 'kustomization.yaml'),
-    overlayKustomization(options, overlayDir),
-  );
+  const overlay = overlayKustomization(options, distDir, overlayDir);
+  await writeFile(join(overlayDir, 'kustomization.yaml'), overlay);
   const manifest = join(workDir, 'rendered', `${dist}.yaml`);
   await mkdir(join(workDir, 'rendered'), { recursive: true });
-  const yaml = await buildYaml(overlayDir, options.env ? { env: options.env } : {});
+  const yaml = await buildYaml(overlayDir, { env: options.env });
   await writeFile(manifest, yaml);
-  const app = describeApp(parseObjects(yaml, overlayDir));
+  const { deployments, ...app } = describeApp(parseObjects(yaml, overlayDir));
   const images = {} as E2EImages;
   for (const service of SERVICE_NAMES) {
-    const rendered = app.deploymentImages[service];
+    const deployment = deployments.get(service);
+    const rendered = deployment && applicationContainer(deployment).image;
     const tagged = options.tag === undefined ? undefined : `${imageName(service)}:${options.tag}`;
-    const wanted = options.images[service] ?? tagged ?? rendered;
+    const wanted = options.images?.[service] ?? tagged ?? rendered;
     if (!rendered) throw new Error(`${dist} renders no Deployment ${service}`);
     if (rendered !== wanted) {
       throw new Error(`the overlay renders ${service} with ${rendered}, not ${wanted}`);

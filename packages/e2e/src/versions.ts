@@ -1,7 +1,8 @@
 /**
  * Every tool and upstream manifest the Kind end-to-end run installs, pinned here and nowhere
  * else: the steps build their URLs and arguments from this object, and a test checks that every
- * version string in a plan appears in this file.
+ * version string in a plan appears in this file. Each download is checked against the
+ * `<url>.sha256` its release publishes beside it.
  *
  * Starting point: the versions of Flagger's own Kind e2e (fluxcd/flagger `.github/workflows/e2e.yaml`
  * and `test/*` at 15bd6ad5, see ../shared/research/flagger.md section 4).
@@ -21,15 +22,12 @@ export const E2E_VERSIONS = {
     // Same minor as the node, so there is no client/server skew to think about.
     version: 'v1.35.1',
     url: 'https://dl.k8s.io/release/v1.35.1/bin/linux/amd64/kubectl',
-    checksumUrl: 'https://dl.k8s.io/release/v1.35.1/bin/linux/amd64/kubectl.sha256',
   },
   istio: {
     version: '1.29.2',
     // The release archive, not only istioctl: it also holds samples/addons/prometheus.yaml of
     // the same release, so the Prometheus addon is pinned by the same checksum.
     url: 'https://github.com/istio/istio/releases/download/1.29.2/istio-1.29.2-linux-amd64.tar.gz',
-    checksumUrl:
-      'https://github.com/istio/istio/releases/download/1.29.2/istio-1.29.2-linux-amd64.tar.gz.sha256',
     directory: 'istio-1.29.2',
     // demo, not minimal: the smoke test goes through the ingress gateway, which minimal lacks;
     // demo's resource requests are small enough for a one-node Kind cluster.
@@ -40,8 +38,6 @@ export const E2E_VERSIONS = {
     // recent enough to need (and accept) Gateway API CRDs installed before it.
     version: 'edge-26.9.3',
     url: 'https://github.com/linkerd/linkerd2/releases/download/edge-26.9.3/linkerd2-cli-edge-26.9.3-linux-amd64',
-    checksumUrl:
-      'https://github.com/linkerd/linkerd2/releases/download/edge-26.9.3/linkerd2-cli-edge-26.9.3-linux-amd64.sha256',
   },
   gatewayApi: {
     // Standard channel: serves HTTPRoute v1 and v1beta1 (the distribution's gatewayapi:v1beta1).

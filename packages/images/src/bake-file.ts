@@ -17,6 +17,7 @@ export interface BakeFile {
 
 export const BAKE_FILE = 'docker-bake.hcl';
 
+/** The bake file cannot be read, or bake cannot resolve it (or the targets asked for). */
 export class BakeFileError extends Error {
   override name = 'BakeFileError';
 }

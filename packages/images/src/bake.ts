@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SERVICE_NAMES } from '@appdist/catalogue';
 import { isRecord } from '@appdist/catalogue/repository';
-import { type BakeFile, stringList } from './bake-file.js';
+import { type BakeFile, BakeFileError, stringList } from './bake-file.js';
 
 /**
  * The bake targets, from one of two sources: `docker buildx bake --print` (bake's own resolution)
@@ -28,12 +28,6 @@ export interface ImageTarget {
   /** As written only: the matrix that forks the target and what it inherits. */
   matrix?: Record<string, unknown>;
   inherits?: string[];
-}
-
-export type Env = Record<string, string | undefined>;
-
-export class BakeError extends Error {
-  override name = 'BakeError';
 }
 
 /** `{type: "registry", ref: …}` (buildx's JSON) or `type=registry,ref=…` (as written): the CSV. */
@@ -95,7 +89,7 @@ export function serviceVersions(root: string): Record<string, string> {
 const run = promisify(execFile);
 
 /** Whether `docker buildx` runs here. */
-export async function hasBuildx(env: Env): Promise<boolean> {
+export function hasBuildx(env: NodeJS.ProcessEnv): Promise<boolean> {
   return run('docker', ['buildx', 'version'], { env }).then(
     () => true,
     () => false,
@@ -107,7 +101,7 @@ export async function bakePrint(
   file: string,
   root: string,
   names: string[],
-  env: Env,
+  env: NodeJS.ProcessEnv,
 ): Promise<{ printed: unknown; targets: ImageTarget[] }> {
   const VERSIONS = env.VERSIONS ?? JSON.stringify(serviceVersions(root));
   let stdout: string;
@@ -118,16 +112,17 @@ export async function bakePrint(
     }));
   } catch (error) {
     const stderr = isRecord(error) ? String(error.stderr).trim() : String(error);
-    throw new BakeError(`docker buildx bake --print ${names.join(' ')}: ${stderr}`);
+    throw new BakeFileError(`docker buildx bake --print ${names.join(' ')}: ${stderr}`);
   }
   const printed: unknown = JSON.parse(stdout);
+  return { printed, targets: printedTargets(printed) };
+}
+
+function printedTargets(printed: unknown): ImageTarget[] {
   const targets = isRecord(printed) && isRecord(printed.target) ? printed.target : {};
-  return {
-    printed,
-    targets: Object.entries(targets).map(([name, body]) =>
-      imageTarget(name, isRecord(body) ? body : {}),
-    ),
-  };
+  return Object.entries(targets).map(([name, body]) =>
+    imageTarget(name, isRecord(body) ? body : {}),
+  );
 }
 
 /** The problems (false for none) as lines naming the target. */
@@ -180,33 +175,34 @@ export function checkWrittenFile(
   if (services === undefined) return ['variable SERVICES: not a list of service names'];
   const problems = sameNames('variable SERVICES', services, catalogue);
   const written = Object.entries(file.targets).map(([name, body]) => imageTarget(name, body));
+  /** The target whose matrix runs over SERVICES and whose name is `<prefix>${<key>}`, with `${<key>}`. */
   const overServices = (prefix: string) =>
-    written.find((target) => {
-      const key = Object.entries(target.matrix ?? {}).find(
-        ([, value]) => value === '${SERVICES}',
-      )?.[0];
-      return key !== undefined && file.targets[target.name]?.name === `${prefix}\${${key}}`;
-    });
+    written.flatMap((target) => {
+      const [key] =
+        Object.entries(target.matrix ?? {}).find(([, value]) => value === '${SERVICES}') ?? [];
+      const service = `\${${key}}`;
+      return key !== undefined && file.targets[target.name]?.name === prefix + service
+        ? [{ target, service }]
+        : [];
+    })[0];
   const release = overServices('');
   const kind = overServices('kind-');
   if (release === undefined) problems.push('no target with matrix over SERVICES named ${<key>}');
   else {
-    const key = Object.keys(release.matrix ?? {})[0];
-    problems.push(...releaseProblems(release, `\${REGISTRY}/\${${key}}`));
-    if (release.args.SERVICE !== `\${${key}}`)
-      problems.push(`target ${release.name}: args.SERVICE is not \${${key}}`);
+    problems.push(...releaseProblems(release.target, `\${REGISTRY}/${release.service}`));
+    if (release.target.args.SERVICE !== release.service)
+      problems.push(`target ${release.target.name}: args.SERVICE is not ${release.service}`);
   }
   if (kind === undefined) problems.push('no target with matrix over SERVICES named kind-${<key>}');
   else {
-    problems.push(...kindProblems(kind));
-    const key = Object.keys(kind.matrix ?? {})[0];
-    if (!kind.inherits?.includes(`\${${key}}`))
-      problems.push(`target ${kind.name}: does not inherit the release target`);
+    problems.push(...kindProblems(kind.target));
+    if (!kind.target.inherits?.includes(kind.service))
+      problems.push(`target ${kind.target.name}: does not inherit the release target`);
   }
   if (file.groups.default?.targets !== '${SERVICES}')
     problems.push('group default: its targets are not SERVICES');
   const validate = file.targets.validate;
-  if (validate?.call !== 'check' || validate.dockerfile !== release?.dockerfile) {
+  if (validate?.call !== 'check' || validate.dockerfile !== release?.target.dockerfile) {
     problems.push(
       'target validate: does not run BuildKit\'s checks (call = "check") on the release Dockerfile',
     );
@@ -215,22 +211,15 @@ export function checkWrittenFile(
 }
 
 /** What bake resolved for the default and kind groups, against the catalogue. */
-export function checkResolved(
-  printed: unknown,
-  targets: ImageTarget[],
-  registry: string,
-): string[] {
+export function checkResolved(printed: unknown, registry: string): string[] {
   const groups = isRecord(printed) && isRecord(printed.group) ? printed.group : {};
   const members = (group: string) =>
     stringList(isRecord(groups[group]) ? groups[group].targets : undefined) ?? [];
-  const byName = new Map(targets.map((target) => [target.name, target]));
+  const byName = new Map(printedTargets(printed).map((target) => [target.name, target]));
+  const kindNames = SERVICE_NAMES.map((name) => `kind-${name}`);
   const problems = [
     ...sameNames('group default', members('default'), SERVICE_NAMES),
-    ...sameNames(
-      'group kind',
-      members('kind'),
-      SERVICE_NAMES.map((name) => `kind-${name}`),
-    ),
+    ...sameNames('group kind', members('kind'), kindNames),
   ];
   for (const service of SERVICE_NAMES) {
     const release = byName.get(service);

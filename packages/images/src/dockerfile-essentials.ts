@@ -41,15 +41,12 @@ function unpinned(image: string, unset: string[]): string | undefined {
   return undefined;
 }
 
-type Problem = { line: number; message: string } | undefined;
+/** What a check found: a message about the final stage's FROM line, or one at its own line. */
+type Problem = string | { line: number; message: string } | undefined;
 
-function nonRootUser({ user, line }: ImageConfig): Problem {
-  if (user === undefined) {
-    return {
-      line,
-      message: 'the final stage sets no USER, so the container runs as root; add USER 1000:1000',
-    };
-  }
+function nonRootUser({ user }: ImageConfig): Problem {
+  if (user === undefined)
+    return 'the final stage sets no USER, so the container runs as root; add USER 1000:1000';
   const [uid = '', gid] = user.value.split(':', 2);
   if (!/^\d+$/.test(uid) || (gid !== undefined && !/^\d+$/.test(gid))) {
     return {
@@ -63,14 +60,10 @@ function nonRootUser({ user, line }: ImageConfig): Problem {
 }
 
 /** node as PID 1, started in exec form: a shell or a package manager would not pass SIGTERM on. */
-function nodeAsPid1({ entrypoint, cmd, line }: ImageConfig): Problem {
+function nodeAsPid1({ entrypoint, cmd }: ImageConfig): Problem {
   const start = entrypoint ?? cmd;
-  if (start === undefined) {
-    return {
-      line,
-      message: `the final stage sets no CMD, so the base image's command runs; add ${NODE_CMD}`,
-    };
-  }
+  if (start === undefined)
+    return `the final stage sets no CMD, so the base image's command runs; add ${NODE_CMD}`;
   const instruction = entrypoint === undefined ? 'CMD' : 'ENTRYPOINT';
   const fail = (message: string) => ({ line: start.line, message: `${instruction} ${message}` });
   if (start.form === 'shell') {
@@ -97,25 +90,18 @@ function nodeAsPid1({ entrypoint, cmd, line }: ImageConfig): Problem {
 const CONFIG_CHECKS = {
   'user-non-root': nonRootUser,
   'cmd-exec-node': nodeAsPid1,
-  'expose-8080': ({ expose, line }: ImageConfig): Problem =>
+  'expose-8080': ({ expose }: ImageConfig): Problem =>
     expose.includes(PORT) || expose.includes(`${PORT}/tcp`)
       ? undefined
-      : {
-          line,
-          message: `EXPOSE ${PORT} is missing: the services listen on ${PORT} (containerPort "http" in dist/)`,
-        },
-  'node-env-production': ({ env, line }: ImageConfig): Problem =>
+      : `EXPOSE ${PORT} is missing: the services listen on ${PORT} (containerPort "http" in dist/)`,
+  'node-env-production': ({ env }: ImageConfig): Problem =>
     env.NODE_ENV === 'production'
       ? undefined
-      : {
-          line,
-          message: `NODE_ENV is ${env.NODE_ENV === undefined ? 'unset' : `"${env.NODE_ENV}"`} in the final stage; set ENV NODE_ENV=production (Express and pino run in development mode otherwise)`,
-        },
-  'oci-labels': ({ labels, line }: ImageConfig): Problem => {
+      : `NODE_ENV is ${env.NODE_ENV === undefined ? 'unset' : `"${env.NODE_ENV}"`} in the final stage; set ENV NODE_ENV=production (Express and pino run in development mode otherwise)`,
+  'oci-labels': ({ labels }: ImageConfig): Problem => {
     const missing = OCI_LABELS.filter((label) => !labels[label]);
-    return missing.length === 0
-      ? undefined
-      : { line, message: `missing or empty OCI labels in the final stage: ${missing.join(', ')}` };
+    const message = `missing or empty OCI labels in the final stage: ${missing.join(', ')}`;
+    return missing.length > 0 ? message : undefined;
   },
 };
 
@@ -140,7 +126,9 @@ export function checkDockerfile(
     }),
     ...Object.entries(CONFIG_CHECKS).flatMap(([rule, check]) => {
       const problem = check(config);
-      return problem === undefined ? [] : [{ rule: rule as EssentialRule, ...problem }];
+      if (problem === undefined) return [];
+      const found = typeof problem === 'string' ? { line: config.line, message: problem } : problem;
+      return [{ rule: rule as EssentialRule, ...found }];
     }),
   ];
 }

@@ -3,11 +3,9 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import dockerignore from '@balena/dockerignore';
 import {
-  BakeError,
   bakePrint,
   checkResolved,
   checkWrittenFile,
-  type Env,
   enabledAttestations,
   hasBuildx,
   type ImageTarget,
@@ -19,12 +17,6 @@ import { checkDockerfile, formatFinding } from './dockerfile-essentials.js';
 
 // The package is CommonJS (`module.exports = factory`) with types that declare `export default`.
 const ignore = dockerignore as unknown as typeof dockerignore.default;
-
-/**
- * `appdist images`: what `docker buildx bake` builds, resolved by buildx where it exists, else
- * as docker-bake.hcl writes it; with --check, the file against the catalogue and each target's
- * build inputs (context, Dockerfile essentials, COPY sources).
- */
 
 export interface Output {
   stdout(text: string): void;
@@ -41,7 +33,7 @@ export interface ImagesPlanOptions {
   check?: boolean;
   cwd?: string;
   /** Bake's variables (REGISTRY, TAG, VERSIONS, GIT_COMMIT) and PATH; default: process.env. */
-  env?: Env;
+  env?: NodeJS.ProcessEnv;
 }
 
 const EXIT_OK = 0;
@@ -102,21 +94,16 @@ export function formatPlanText(targets: ImageTarget[]): string {
 /** The written targets `names` select: a target, a group that lists targets, or (none) all. */
 function writtenTargets(file: BakeFile, names: string[]): ImageTarget[] {
   const all = Object.keys(file.targets);
-  const selected = new Set<string>();
-  for (const name of names.length > 0 ? names : ['default']) {
-    if (file.targets[name] !== undefined) selected.add(name);
-    else if (file.groups[name] !== undefined) {
-      // A group written as an expression (`SERVICES`) is bake's to resolve: show every target.
-      for (const member of stringList(file.groups[name].targets) ?? all) selected.add(member);
-    } else if (names.length > 0) {
-      throw new BakeError(
-        `no target or group "${name}" written in the bake file (targets: ${all.join(', ')}; groups: ${Object.keys(file.groups).join(', ')}); the names a matrix makes are resolved by docker buildx only`,
-      );
-    } else {
-      for (const member of all) selected.add(member);
-    }
-  }
-  return [...selected].map((name) => imageTarget(name, file.targets[name] ?? {}));
+  const selected = (names.length > 0 ? names : ['default']).flatMap((name) => {
+    if (file.targets[name] !== undefined) return [name];
+    // A group written as an expression (`SERVICES`) is bake's to resolve: show every target.
+    if (file.groups[name] !== undefined) return stringList(file.groups[name].targets) ?? all;
+    if (names.length === 0) return all;
+    throw new BakeFileError(
+      `no target or group "${name}" written in the bake file (targets: ${all.join(', ')}; groups: ${Object.keys(file.groups).join(', ')}); the names a matrix makes are resolved by docker buildx only`,
+    );
+  });
+  return [...new Set(selected)].map((name) => imageTarget(name, file.targets[name] ?? {}));
 }
 
 /** Problems with one target's build inputs, each line naming the target. */
@@ -149,6 +136,11 @@ function checkTargetInputs(root: string, target: ImageTarget): string[] {
   );
 }
 
+/**
+ * `appdist images`: what `docker buildx bake` builds, resolved by buildx where it exists, else
+ * as docker-bake.hcl writes it; with --check, the file against the catalogue and each target's
+ * build inputs (context, Dockerfile essentials, COPY sources).
+ */
 export async function runImagesPlan(options: ImagesPlanOptions, output: Output): Promise<number> {
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
@@ -177,7 +169,7 @@ export async function runImagesPlan(options: ImagesPlanOptions, output: Output):
       if (checkFile) {
         const both = await bakePrint(file, root, ['default', 'kind'], env);
         const registry = env.REGISTRY || String(written.variables.REGISTRY);
-        problems.push(...checkResolved(both.printed, both.targets, registry));
+        problems.push(...checkResolved(both.printed, registry));
       }
     } else {
       output.stderr(
@@ -187,7 +179,7 @@ export async function runImagesPlan(options: ImagesPlanOptions, output: Output):
       if (options.format === 'json') output.stdout(`${JSON.stringify(written, null, 2)}\n`);
     }
   } catch (error) {
-    if (error instanceof BakeFileError || error instanceof BakeError) {
+    if (error instanceof BakeFileError) {
       output.stderr(`appdist images: ${error.message}\n`);
       return /no target or group|failed to find target/.test(error.message)
         ? EXIT_USAGE

