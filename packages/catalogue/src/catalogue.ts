@@ -167,6 +167,18 @@ export function imageName(service: string): string {
   return `${IMAGE_REGISTRY}/${service}`;
 }
 
+/** `registry:5000/repo/name:tag@sha256:…` split into name, tag and digest. */
+export function parseImageReference(reference: string): {
+  name: string;
+  tag?: string;
+  digest?: string;
+} {
+  const [named = '', digest] = reference.split('@', 2);
+  // A colon after the last slash separates the tag; one before it is a registry port.
+  const [, name = named, tag] = /^(.*?)(?::([^:/]+))?$/.exec(named) ?? [];
+  return { name, tag, digest };
+}
+
 /** The npm package of a service's workspace. */
 export function packageName(service: string): string {
   return `@appdist/${service}`;

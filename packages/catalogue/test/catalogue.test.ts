@@ -5,6 +5,7 @@ import {
   DISTRIBUTIONS,
   meshOfDistribution,
   meshOfProvider,
+  parseImageReference,
   SERVICES,
   startOrder,
 } from '../src/catalogue.js';
@@ -37,5 +38,23 @@ describe('catalogue', () => {
     expect(meshOfProvider('smi:v1alpha3')).toBe('linkerd');
     expect(meshOfProvider('istio')).toBe('istio');
     expect(meshOfProvider('contour')).toBeUndefined();
+  });
+
+  it('splits image references into name, tag and digest, with a registry port in the name', () => {
+    expect(parseImageReference('ghcr.io/appdist/backend:0.2.0')).toEqual({
+      name: 'ghcr.io/appdist/backend',
+      tag: '0.2.0',
+      digest: undefined,
+    });
+    expect(parseImageReference('localhost:5000/appdist/cache')).toEqual({
+      name: 'localhost:5000/appdist/cache',
+      tag: undefined,
+      digest: undefined,
+    });
+    expect(parseImageReference('localhost:5000/team/api:1.2.3@sha256:abc')).toEqual({
+      name: 'localhost:5000/team/api',
+      tag: '1.2.3',
+      digest: 'sha256:abc',
+    });
   });
 });

@@ -1,17 +1,20 @@
-import { isServiceName, SERVICE_NAMES, type ServiceName } from '@appdist/catalogue';
+import {
+  isServiceName,
+  parseImageReference,
+  SERVICE_NAMES,
+  type ServiceName,
+} from '@appdist/catalogue';
 
 /** The image each service runs: all are built locally and loaded into Kind (the stores are pulled). */
 export type E2EImages = Record<ServiceName, string>;
 
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
-/** `name[:tag][@sha256:digest]`, where a ':' before the last '/' belongs to a registry port. */
-const REFERENCE = /^(?<name>[^@]*?)(?::(?<tag>[^:/@]*))?(?:@(?<digest>.*))?$/;
 
 /** An image reference split as kustomize's `images:` entries want it. */
 export function parseImageRef(ref: string): { name: string; tag?: string; digest?: string } {
   const quoted = JSON.stringify(ref);
   if (/\s/.test(ref)) throw new Error(`image ${quoted} contains whitespace`);
-  const { name, tag, digest } = REFERENCE.exec(ref)?.groups ?? {};
+  const { name, tag, digest } = parseImageReference(ref);
   if (digest !== undefined && !/^sha256:[0-9a-f]{64}$/.test(digest)) {
     throw new Error(`image ${quoted}: a digest must be @sha256:<64 hex digits>`);
   }

@@ -1,3 +1,4 @@
+import { parseImageReference } from '@appdist/catalogue';
 import { type ImageConfig, readDockerfile } from './dockerfile.js';
 
 export type EssentialRule = 'parse' | 'from-pinned' | keyof typeof CONFIG_CHECKS;
@@ -14,13 +15,6 @@ const OCI_LABELS = ['title', 'source', 'version', 'revision', 'licenses'].map(
 );
 const PORT = '8080';
 const NODE_CMD = 'CMD ["node", "dist/main.js"]';
-
-/** `registry/name:tag@sha256:…` split into its parts (a colon before the last `/` is a port). */
-export function parseImageReference(reference: string) {
-  const [named = '', digest] = reference.split('@', 2);
-  const [, name = named, tag] = /^(.*?)(?::([^:/]+))?$/.exec(named) ?? [];
-  return { name, tag, digest };
-}
 
 /** Why a base image is not pinned, or undefined when it is (a version tag or a digest). */
 function unpinned(image: string, unset: string[]): string | undefined {

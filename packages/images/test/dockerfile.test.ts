@@ -6,7 +6,6 @@ import {
   checkDockerfile,
   type EssentialRule,
   formatFinding,
-  parseImageReference,
 } from '../src/dockerfile-essentials.js';
 
 /** A Dockerfile that keeps every essential; the failure cases below each break one. */
@@ -105,17 +104,6 @@ describe('substitute', () => {
     expect(substitute('${B:-fallback} ${EMPTY:-x} ${EMPTY-y} ${A:+set} ${B:+set}', variables)).toBe(
       'fallback x  set ',
     );
-  });
-});
-
-describe('parseImageReference', () => {
-  it('splits registry, name, tag and digest', () => {
-    expect(parseImageReference('localhost:5000/team/api:1.2.3@sha256:abc')).toEqual({
-      name: 'localhost:5000/team/api',
-      tag: '1.2.3',
-      digest: 'sha256:abc',
-    });
-    expect(parseImageReference('localhost:5000/api')).toEqual({ name: 'localhost:5000/api' });
   });
 });
 

@@ -4,18 +4,14 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { promisify } from 'node:util';
-import { SERVICE_NAMES } from '@appdist/catalogue';
+import { parseImageReference, SERVICE_NAMES } from '@appdist/catalogue';
 import { isRecord } from '@appdist/catalogue/repository';
 import dockerignore from '@balena/dockerignore';
 import { DockerfileParser } from 'dockerfile-ast';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { serviceVersions } from '../src/bake.js';
 import { readDockerfile } from '../src/dockerfile.js';
-import {
-  checkDockerfile,
-  formatFinding,
-  parseImageReference,
-} from '../src/dockerfile-essentials.js';
+import { checkDockerfile, formatFinding } from '../src/dockerfile-essentials.js';
 import { lockedNodeVersion, REPOSITORY_ROOT } from './repository.js';
 
 const ignore = dockerignore as unknown as typeof dockerignore.default;

@@ -1,19 +1,11 @@
 import { join } from 'node:path';
-import { imageName } from '@appdist/catalogue';
+import { imageName, parseImageReference } from '@appdist/catalogue';
 import type { KubernetesObject } from '@appdist/kustomize/kubernetes-object';
 import { build } from '@appdist/kustomize/kustomize';
 import type { ServicePackage } from './changesets.js';
 
 /** The kustomization whose `images:` block pins every tag; the distributions build on it. */
 export const PINNED_KUSTOMIZATION = 'dist/base';
-
-/** Splits `registry:5000/repo/name:tag@sha256:…` into name, tag and digest. */
-export function parseImageReference(reference: string) {
-  const [named = '', digest] = reference.split('@', 2);
-  // A colon after the last slash separates the tag; one before it is a registry port.
-  const [, name = named, tag] = /^(.*?)(?::([^:/]+))?$/.exec(named) ?? [];
-  return { name, tag, digest };
-}
 
 const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
 

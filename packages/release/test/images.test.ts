@@ -1,25 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { imagesOf, parseImageReference } from '../src/images.js';
+import { imagesOf } from '../src/images.js';
 
 describe('image references', () => {
-  it('split name, tag and digest, with a registry port in the name', () => {
-    expect(parseImageReference('ghcr.io/appdist/backend:0.2.0')).toEqual({
-      name: 'ghcr.io/appdist/backend',
-      tag: '0.2.0',
-      digest: undefined,
-    });
-    expect(parseImageReference('localhost:5000/appdist/cache')).toEqual({
-      name: 'localhost:5000/appdist/cache',
-      tag: undefined,
-      digest: undefined,
-    });
-    expect(parseImageReference('localhost:5000/cache:1.0.0@sha256:abc')).toEqual({
-      name: 'localhost:5000/cache',
-      tag: '1.0.0',
-      digest: 'sha256:abc',
-    });
-  });
-
   it('are collected from every container list of every workload kind', () => {
     const deployment = {
       apiVersion: 'apps/v1',
