@@ -1,16 +1,16 @@
-# The service images, built by `docker buildx bake` from the repository root.
+# The service images, built by `docker buildx bake` from the repository root, through ci/bake.sh:
 #
-#   docker buildx bake --print          what would be built, resolved
-#   docker buildx bake --push           release: linux/amd64 + linux/arm64, SBOM and provenance, pushed
-#   docker buildx bake kind --load      Kind e2e: linux/amd64 only, no attestations, into local Docker
-#   docker buildx bake backend          one service
-#   docker buildx bake validate         BuildKit's Dockerfile checks only, nothing built
+#   bash ci/bake.sh --print             what would be built, resolved
+#   bash ci/bake.sh --push              release: linux/amd64 + linux/arm64, SBOM and provenance, pushed
+#   bash ci/bake.sh kind --load         Kind e2e: linux/amd64 only, no attestations, into local Docker
+#   bash ci/bake.sh backend             one service
+#   bash ci/bake.sh validate            BuildKit's Dockerfile checks only, nothing built
 #
 # ci/bake.sh runs bake with VERSIONS set from the services' package.json files; the scripts and
-# workflows call it, so every tag is the version dist/ pins. Every variable has a default, so bake
-# also works with nothing set (tags then end in 0.0.0-dev). The release targets need a
-# docker-container builder (multi-platform, attestations) and write access to ${REGISTRY} for
-# their cache; `kind` needs neither.
+# workflows call it, so every tag is the version dist/ pins. Every variable has a default, so a
+# plain `docker buildx bake` also works with nothing set, but tags 0.0.0-dev. The release targets
+# need a docker-container builder (multi-platform, attestations) and write access to ${REGISTRY}
+# for their cache; `kind` needs neither.
 
 variable "REGISTRY" {
   default = "ghcr.io/appdist"
@@ -34,7 +34,9 @@ variable "GIT_COMMIT" {
 }
 
 # The services, as packages/catalogue lists them (`appdist images --check` holds this list to it).
-variable "SERVICES" {
+# Bake reads every variable from the environment and cannot parse a list there: the name is one
+# no environment sets by accident (a plain SERVICES would break bake wherever one exists).
+variable "APPDIST_SERVICES" {
   default = ["frontend", "backend", "cache", "database", "tester"]
 }
 
@@ -44,18 +46,18 @@ function "version" {
 }
 
 group "default" {
-  targets = SERVICES
+  targets = APPDIST_SERVICES
 }
 
 group "kind" {
-  targets = [for service in SERVICES : "kind-${service}"]
+  targets = [for service in APPDIST_SERVICES : "kind-${service}"]
 }
 
 # One release target per service from one Dockerfile; labels are written once, in the
 # Dockerfile, from the SERVICE, VERSION and GIT_COMMIT build args given here.
 target "service" {
   name       = service
-  matrix     = { service = SERVICES }
+  matrix     = { service = APPDIST_SERVICES }
   context    = "."
   dockerfile = "services/Dockerfile"
   platforms  = ["linux/amd64", "linux/arm64"]
@@ -79,7 +81,7 @@ target "service" {
 # written (cache-to is replaced), so no registry login is needed.
 target "kind-service" {
   name      = "kind-${service}"
-  matrix    = { service = SERVICES }
+  matrix    = { service = APPDIST_SERVICES }
   inherits  = [service]
   platforms = ["linux/amd64"]
   attest    = ["type=sbom,disabled=true", "type=provenance,disabled=true"]

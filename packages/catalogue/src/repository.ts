@@ -28,3 +28,10 @@ export function findRepositoryRoot(from: string): string | undefined {
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** A list of strings, or undefined when `value` is something else (a bake expression, a number). */
+export function stringList(value: unknown): string[] | undefined {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string')
+    ? value
+    : undefined;
+}

@@ -55,10 +55,3 @@ export async function readBakeFile(path: string): Promise<BakeFile> {
     targets: blocks(raw.target, 'target', path),
   };
 }
-
-/** A list attribute of literal strings, or undefined when the file writes something else there. */
-export function stringList(value: unknown): string[] | undefined {
-  return Array.isArray(value) && value.every((item) => typeof item === 'string')
-    ? value
-    : undefined;
-}

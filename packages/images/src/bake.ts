@@ -4,8 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SERVICE_NAMES } from '@appdist/catalogue';
-import { isRecord } from '@appdist/catalogue/repository';
-import { type BakeFile, BakeFileError, stringList } from './bake-file.js';
+import { isRecord, stringList } from '@appdist/catalogue/repository';
+import { type BakeFile, BakeFileError } from './bake-file.js';
 
 /**
  * The bake targets, from one of two sources: `docker buildx bake --print` (bake's own resolution)
@@ -69,8 +69,10 @@ export function imageTarget(name: string, body: Record<string, unknown>): ImageT
 
 /** The attestations a target produces (`type=sbom`, `type=provenance,mode=max`), disabled ones left out. */
 export function enabledAttestations(target: ImageTarget): string[] {
-  return target.attest.filter((entry) => !/(^|,)disabled=true(,|$)/.test(entry));
+  return target.attest.filter((entry) => !disabled(entry));
 }
+
+const disabled = (entry: string) => /(^|,)disabled=true(,|$)/.test(entry);
 
 const attestationType = (entry: string) => /(?:^|,)type=([^,]*)/.exec(entry)?.[1] ?? entry;
 
@@ -96,19 +98,18 @@ export function hasBuildx(env: NodeJS.ProcessEnv): Promise<boolean> {
   );
 }
 
-/** `docker buildx bake --print`, run as ci/bake.sh runs it (VERSIONS from the package files). */
+/** `docker buildx bake --print` at `root`, with `env` as ci/bake.sh sets it (VERSIONS). */
 export async function bakePrint(
   file: string,
   root: string,
   names: string[],
   env: NodeJS.ProcessEnv,
 ): Promise<{ printed: unknown; targets: ImageTarget[] }> {
-  const VERSIONS = env.VERSIONS ?? JSON.stringify(serviceVersions(root));
   let stdout: string;
   try {
     ({ stdout } = await run('docker', ['buildx', 'bake', '--file', file, '--print', ...names], {
       cwd: root,
-      env: { ...env, VERSIONS },
+      env,
     }));
   } catch (error) {
     const stderr = isRecord(error) ? String(error.stderr).trim() : String(error);
@@ -129,78 +130,114 @@ function printedTargets(printed: unknown): ImageTarget[] {
 const named = (target: ImageTarget, problems: (string | false)[]) =>
   problems.flatMap((problem) => (problem ? [`target ${target.name}: ${problem}`] : []));
 
-/** Why a release target is not what the registry gets: every platform, SBOM and provenance. */
-function releaseProblems(target: ImageTarget, image: string): string[] {
+/**
+ * Why a release target is not what the registry gets: every platform, SBOM and provenance, the
+ * one tag `tag` (the package version, or TAG) and the build args `args`.
+ */
+function releaseProblems(target: ImageTarget, tag: string, args: Record<string, string>): string[] {
   const types = enabledAttestations(target).map(attestationType);
   const { platforms, tags } = target;
   return named(target, [
     ...['linux/amd64', 'linux/arm64'].map((p) => !platforms.includes(p) && `no platform ${p}`),
     ...['sbom', 'provenance'].map((type) => !types.includes(type) && `no ${type} attestation`),
-    (tags.length === 0 || tags.some((tag) => !tag.startsWith(`${image}:`))) &&
-      `tags ${tags.join(' ') || '(none)'} are not all ${image}:<tag>`,
+    tags.join(' ') !== tag && `tags ${tags.join(' ') || '(none)'} are not ${tag}`,
+    ...Object.entries(args).map(
+      ([key, value]) => target.args[key] !== value && `args.${key} is not ${value}`,
+    ),
   ]);
 }
 
-/** Why a Kind target would not load: `kind load` wants one platform and no attestations. */
+/**
+ * Why a Kind target would not load: `kind load` wants one platform and no attestations. Each
+ * attestation is disabled by type, since an absent one is inherited (or buildx's default).
+ */
 function kindProblems(target: ImageTarget): string[] {
+  const notDisabled = (type: string) => {
+    const entries = target.attest.filter((entry) => attestationType(entry) === type);
+    return entries.length === 0 || !entries.every(disabled);
+  };
   return named(target, [
     target.platforms.length !== 1 && `builds ${target.platforms.length} platforms, Kind loads one`,
-    ...enabledAttestations(target)
-      .map(attestationType)
-      .map((type) => `${type} attestation: kind load can fail on it`),
+    ...['sbom', 'provenance'].map(
+      (type) =>
+        notDisabled(type) &&
+        `${type} attestation not disabled (type=${type},disabled=true): kind load can fail on it`,
+    ),
     !target.output.includes('type=docker') && 'not loaded into Docker (output type=docker)',
     target.cacheTo.length > 0 && 'exports cache, which needs a registry login',
   ]);
 }
 
-function sameNames(what: string, actual: readonly string[], expected: readonly string[]): string[] {
+/** What differs between two lists of names, as one line; none when they hold the same names. */
+export function sameNames(what: string, actual: readonly string[], expected: readonly string[]) {
   const missing = expected.filter((name) => !actual.includes(name));
   const extra = actual.filter((name) => !expected.includes(name));
-  if (missing.length === 0 && extra.length === 0) return [];
-  return [
-    `${what}: ${[...(missing.length ? [`missing ${missing.join(', ')}`] : []), ...(extra.length ? [`not in the catalogue: ${extra.join(', ')}`] : [])].join('; ')}`,
+  const parts = [
+    ...(missing.length ? [`missing ${missing.join(', ')}`] : []),
+    ...(extra.length ? [`not in the catalogue: ${extra.join(', ')}`] : []),
   ];
+  return parts.length ? [`${what}: ${parts.join('; ')}`] : [];
 }
 
+/** The bake variable listing the services (docker-bake.hcl says why this name). */
+const SERVICES_VARIABLE = 'APPDIST_SERVICES';
+
 /**
- * The facts docker-bake.hcl writes, against the catalogue: SERVICES lists its services, one
- * matrix target over SERVICES builds each as `<service>` for release and one as
- * `kind-<service>` for Kind, the default group is SERVICES, and `validate` checks the Dockerfile.
+ * The facts docker-bake.hcl writes, against the catalogue: APPDIST_SERVICES lists its services,
+ * one matrix target over it builds each as `<service>` for release, tagged with its version or
+ * TAG, one as `kind-<service>` for Kind, the groups default and kind are those targets, and
+ * `validate` checks the Dockerfile.
  */
 export function checkWrittenFile(
   file: BakeFile,
   catalogue: readonly string[] = SERVICE_NAMES,
 ): string[] {
-  const services = stringList(file.variables.SERVICES);
-  if (services === undefined) return ['variable SERVICES: not a list of service names'];
-  const problems = sameNames('variable SERVICES', services, catalogue);
+  const variable = SERVICES_VARIABLE;
+  const services = stringList(file.variables[variable]);
+  if (services === undefined) return [`variable ${variable}: not a list of service names`];
+  const problems = sameNames(`variable ${variable}`, services, catalogue);
   const written = Object.entries(file.targets).map(([name, body]) => imageTarget(name, body));
-  /** The target whose matrix runs over SERVICES and whose name is `<prefix>${<key>}`, with `${<key>}`. */
+  /** The target whose matrix runs over the services and whose name is `<prefix>${<key>}`, with <key>. */
   const overServices = (prefix: string) =>
     written.flatMap((target) => {
       const [key] =
-        Object.entries(target.matrix ?? {}).find(([, value]) => value === '${SERVICES}') ?? [];
-      const service = `\${${key}}`;
-      return key !== undefined && file.targets[target.name]?.name === prefix + service
-        ? [{ target, service }]
+        Object.entries(target.matrix ?? {}).find(([, value]) => value === `\${${variable}}`) ?? [];
+      return key !== undefined && file.targets[target.name]?.name === `${prefix}\${${key}}`
+        ? [{ target, key }]
         : [];
     })[0];
   const release = overServices('');
   const kind = overServices('kind-');
-  if (release === undefined) problems.push('no target with matrix over SERVICES named ${<key>}');
+  if (release === undefined)
+    problems.push(`no target with matrix over ${variable} named \${<key>}`);
   else {
-    problems.push(...releaseProblems(release.target, `\${REGISTRY}/${release.service}`));
-    if (release.target.args.SERVICE !== release.service)
-      problems.push(`target ${release.target.name}: args.SERVICE is not ${release.service}`);
+    const { target, key } = release;
+    // As hcl2json renders `${TAG != "" ? TAG : version(<key>)}`.
+    const tag = `\${REGISTRY}/\${${key}}:%{if TAG != ""}\${TAG}%{else}\${version(${key})}%{endif}`;
+    problems.push(
+      ...releaseProblems(target, tag, { SERVICE: `\${${key}}`, VERSION: `\${version(${key})}` }),
+    );
   }
-  if (kind === undefined) problems.push('no target with matrix over SERVICES named kind-${<key>}');
+  if (kind === undefined)
+    problems.push(`no target with matrix over ${variable} named kind-\${<key>}`);
   else {
-    problems.push(...kindProblems(kind.target));
-    if (!kind.target.inherits?.includes(kind.service))
-      problems.push(`target ${kind.target.name}: does not inherit the release target`);
+    const { target, key } = kind;
+    const body = file.targets[target.name] ?? {};
+    problems.push(
+      ...kindProblems(target),
+      ...named(target, [
+        !target.inherits?.includes(`\${${key}}`) && 'does not inherit the release target',
+        // Absent, cache-to would be inherited from the release target.
+        !(Array.isArray(body['cache-to']) && body['cache-to'].length === 0) &&
+          'cache-to is not written empty (cache-to = []): it would export the release cache',
+      ]),
+    );
   }
-  if (file.groups.default?.targets !== '${SERVICES}')
-    problems.push('group default: its targets are not SERVICES');
+  if (file.groups.default?.targets !== `\${${variable}}`)
+    problems.push(`group default: its targets are not ${variable}`);
+  const kindGroup = new RegExp(`^\\$\\{\\[for (\\w+) in ${variable} : "kind-\\$\\{\\1\\}"\\]\\}$`);
+  if (!kindGroup.test(String(file.groups.kind?.targets)))
+    problems.push(`group kind: its targets are not [for s in ${variable} : "kind-\${s}"]`);
   const validate = file.targets.validate;
   if (validate?.call !== 'check' || validate.dockerfile !== release?.target.dockerfile) {
     problems.push(
@@ -210,22 +247,49 @@ export function checkWrittenFile(
   return problems;
 }
 
-/** What bake resolved for the default and kind groups, against the catalogue. */
-export function checkResolved(printed: unknown, registry: string): string[] {
+/** What `bake --print` printed for one group: its targets, and the group as resolved. */
+function printedGroup(printed: unknown, group: string) {
   const groups = isRecord(printed) && isRecord(printed.group) ? printed.group : {};
-  const members = (group: string) =>
-    stringList(isRecord(groups[group]) ? groups[group].targets : undefined) ?? [];
-  const byName = new Map(printedTargets(printed).map((target) => [target.name, target]));
-  const kindNames = SERVICE_NAMES.map((name) => `kind-${name}`);
+  const members = isRecord(groups[group]) ? stringList(groups[group].targets) : undefined;
+  return { members: members ?? [], targets: printedTargets(printed) };
+}
+
+/**
+ * What bake resolved for the default and kind groups (one `--print` each: printing two at once
+ * adds the second to the printed default group), against the catalogue: each release target
+ * tagged `<registry>/<service>:<TAG or its version>` (the versions bake was given), each Kind
+ * target with the same tags.
+ */
+export function checkResolved(
+  printed: { default: unknown; kind: unknown },
+  { registry, tag, versions }: { registry: string; tag: string; versions: Record<string, string> },
+): string[] {
+  const release = printedGroup(printed.default, 'default');
+  const kind = printedGroup(printed.kind, 'kind');
+  const byName = new Map(
+    [...release.targets, ...kind.targets].map((target) => [target.name, target]),
+  );
   const problems = [
-    ...sameNames('group default', members('default'), SERVICE_NAMES),
-    ...sameNames('group kind', members('kind'), kindNames),
+    ...sameNames('group default', release.members, SERVICE_NAMES),
+    ...sameNames(
+      'group kind',
+      kind.members,
+      SERVICE_NAMES.map((name) => `kind-${name}`),
+    ),
   ];
   for (const service of SERVICE_NAMES) {
     const release = byName.get(service);
     const kind = byName.get(`kind-${service}`);
     if (release === undefined || kind === undefined) continue;
-    problems.push(...releaseProblems(release, `${registry}/${service}`), ...kindProblems(kind));
+    // bake's version() when VERSIONS lacks the service.
+    const version = versions[service] ?? '0.0.0-dev';
+    problems.push(
+      ...releaseProblems(release, `${registry}/${service}:${tag || version}`, {
+        SERVICE: service,
+        VERSION: version,
+      }),
+      ...kindProblems(kind),
+    );
     if (kind.tags.join(' ') !== release.tags.join(' ')) {
       problems.push(
         `target ${kind.name}: tags ${kind.tags.join(' ')} differ from ${release.tags.join(' ')}`,

@@ -1,6 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${…}` here is bake's HCL, as the file writes it.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { findRepositoryRoot, stringList } from '@appdist/catalogue/repository';
 import dockerignore from '@balena/dockerignore';
 import {
   bakePrint,
@@ -10,8 +11,9 @@ import {
   hasBuildx,
   type ImageTarget,
   imageTarget,
+  serviceVersions,
 } from './bake.js';
-import { BAKE_FILE, type BakeFile, BakeFileError, readBakeFile, stringList } from './bake-file.js';
+import { BAKE_FILE, type BakeFile, BakeFileError, readBakeFile } from './bake-file.js';
 import { readDockerfile } from './dockerfile.js';
 import { checkDockerfile, formatFinding } from './dockerfile-essentials.js';
 
@@ -27,7 +29,7 @@ export interface ImagesPlanOptions {
   /** Targets or groups, as for `docker buildx bake`; none: the `default` group. */
   targets?: string[];
   format?: 'text' | 'json';
-  /** The bake file; default: docker-bake.hcl in the working directory or the nearest above. */
+  /** The bake file; default: docker-bake.hcl at the root of the repository holding `cwd`. */
   file?: string;
   /** Also check the file against the catalogue and each target's build inputs. */
   check?: boolean;
@@ -39,15 +41,6 @@ export interface ImagesPlanOptions {
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
-
-/** The nearest docker-bake.hcl at or above `cwd`. */
-export function findBakeFile(cwd: string): string | undefined {
-  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
-    const candidate = join(dir, BAKE_FILE);
-    if (existsSync(candidate)) return candidate;
-    if (dirname(dir) === dir) return undefined;
-  }
-}
 
 /** `type=provenance,mode=max` as `provenance(mode=max)`. */
 function describeAttestations(target: ImageTarget): string {
@@ -63,7 +56,7 @@ function describeOutput(target: ImageTarget): string {
 }
 
 /** One block of text per target. */
-export function formatPlanText(targets: ImageTarget[]): string {
+function formatPlanText(targets: ImageTarget[]): string {
   const line = (label: string, value: string) => `  ${label.padEnd(14)}${value}`;
   const words = (list: string[], none: string) => list.join(' ') || none;
   return targets
@@ -96,7 +89,7 @@ function writtenTargets(file: BakeFile, names: string[]): ImageTarget[] {
   const all = Object.keys(file.targets);
   const selected = (names.length > 0 ? names : ['default']).flatMap((name) => {
     if (file.targets[name] !== undefined) return [name];
-    // A group written as an expression (`SERVICES`) is bake's to resolve: show every target.
+    // A group written as an expression (`APPDIST_SERVICES`) is bake's to resolve: show every target.
     if (file.groups[name] !== undefined) return stringList(file.groups[name].targets) ?? all;
     if (names.length === 0) return all;
     throw new BakeFileError(
@@ -144,7 +137,11 @@ function checkTargetInputs(root: string, target: ImageTarget): string[] {
 export async function runImagesPlan(options: ImagesPlanOptions, output: Output): Promise<number> {
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
-  const file = options.file === undefined ? findBakeFile(cwd) : resolve(cwd, options.file);
+  const repository = findRepositoryRoot(cwd);
+  const file =
+    options.file !== undefined
+      ? resolve(cwd, options.file)
+      : repository && join(repository, BAKE_FILE);
   if (file === undefined || !existsSync(file)) {
     output.stderr(
       `appdist images: ${file ?? BAKE_FILE} not found: run it in the repository, or pass --file\n`,
@@ -162,14 +159,19 @@ export async function runImagesPlan(options: ImagesPlanOptions, output: Output):
     if (checkFile) problems.push(...checkWrittenFile(written));
     if (await hasBuildx(env)) {
       output.stderr('appdist images: resolved by docker buildx bake --print\n');
-      const resolved = await bakePrint(file, root, names, env);
+      // As ci/bake.sh runs bake: VERSIONS from the package files unless set.
+      const VERSIONS = env.VERSIONS ?? JSON.stringify(serviceVersions(root));
+      const bakeEnv = { ...env, VERSIONS };
+      const resolved = await bakePrint(file, root, names, bakeEnv);
       targets = resolved.targets;
       if (options.format === 'json')
         output.stdout(`${JSON.stringify(resolved.printed, null, 2)}\n`);
       if (checkFile) {
-        const both = await bakePrint(file, root, ['default', 'kind'], env);
+        const kind = await bakePrint(file, root, ['kind'], bakeEnv);
         const registry = env.REGISTRY || String(written.variables.REGISTRY);
-        problems.push(...checkResolved(both.printed, registry));
+        const versions = JSON.parse(VERSIONS) as Record<string, string>;
+        const printed = { default: resolved.printed, kind: kind.printed };
+        problems.push(...checkResolved(printed, { registry, tag: env.TAG ?? '', versions }));
       }
     } else {
       output.stderr(

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { SERVICE_NAMES } from '@appdist/catalogue';
 import { afterAll, describe, expect, it } from 'vitest';
 import { serviceVersions } from '../src/bake.js';
-import { findBakeFile, runImagesPlan } from '../src/plan.js';
+import { runImagesPlan } from '../src/plan.js';
 import { BAKE_FILE, REPOSITORY_ROOT } from './repository.js';
 
 function capture() {
@@ -33,39 +33,65 @@ const WRITTEN =
 const RESOLVED = 'appdist images: resolved by docker buildx bake --print\n';
 
 /**
- * A `docker` whose `buildx bake --print` prints $FAKE_PRINT with the arguments, working directory
- * and VERSIONS it was run with added: what buildx resolves is buildx's business, not these tests'.
+ * A `docker` whose `buildx bake --print [names]` prints, from `print` (every group and target of
+ * the file, resolved), what bake prints for those names: their targets, the groups named, and a
+ * default group to which each name but an existing `default` is added (bake's ReadTargets). It
+ * adds the arguments, working directory and VERSIONS it ran with: what buildx resolves is buildx's
+ * business, not these tests'.
  */
-async function fakeBuildx(print: object): Promise<Record<string, string>> {
+async function fakeBuildx(print: {
+  group: Record<string, { targets: string[] }>;
+  target: Record<string, unknown>;
+}): Promise<Record<string, string>> {
   const bin = await mkdtemp(join(tmpdir(), 'appdist-images-buildx-'));
   temporary.push(bin);
   await writeFile(join(bin, 'print.json'), JSON.stringify(print));
-  await writeFile(
-    join(bin, 'docker'),
-    [
-      '#!/bin/sh',
-      'case "$*" in',
-      '  "buildx version") echo "github.com/docker/buildx v0.30.0" ;;',
-      '  "buildx bake "*) jq --arg argv "$*" --arg cwd "$PWD" --arg versions "$VERSIONS" \\',
-      '    \'. + {run: {argv: $argv, cwd: $cwd, versions: $versions}}\' "$(dirname "$0")/print.json" ;;',
-      '  *) exit 1 ;;',
-      'esac',
-      '',
-    ].join('\n'),
-  );
+  const script = `#!/usr/bin/env node
+const { readFileSync } = require('node:fs');
+const args = process.argv.slice(2);
+if (args.join(' ') === 'buildx version') {
+  console.log('github.com/docker/buildx v0.30.0');
+  process.exit(0);
+}
+if (args[0] !== 'buildx' || args[1] !== 'bake' || !args.includes('--print')) process.exit(1);
+const all = JSON.parse(readFileSync(require('node:path').join(__dirname, 'print.json'), 'utf8'));
+const names = args.slice(args.indexOf('--print') + 1);
+const requested = names.length > 0 ? names : ['default'];
+const group = {};
+const target = {};
+for (const name of requested) {
+  if (all.group[name]) group[name] = structuredClone(all.group[name]);
+  for (const member of all.group[name]?.targets ?? [name]) {
+    if (!all.target[member]) {
+      console.error('ERROR: failed to find target ' + member);
+      process.exit(1);
+    }
+    target[member] = all.target[member];
+  }
+}
+for (const name of requested) {
+  if (name === 'default' && group.default) continue;
+  group.default = { targets: [...(group.default?.targets ?? []), name] };
+}
+group.default.targets = [...new Set(group.default.targets)].sort();
+const run = { argv: args.join(' '), cwd: process.cwd(), versions: process.env.VERSIONS };
+console.log(JSON.stringify({ group, target, run }));
+`;
+  await writeFile(join(bin, 'docker'), script);
   await chmod(join(bin, 'docker'), 0o755);
   return { PATH: `${bin}:${process.env.PATH}` };
 }
 
-/** `bake --print` for the repository, as buildx prints it (the fields the checks read). */
+/** Every group and target of the repository's bake file, as buildx resolves them (the fields the checks read). */
 function repositoryPrint() {
+  const versions = serviceVersions(REPOSITORY_ROOT);
   const target: Record<string, unknown> = {};
   for (const service of SERVICE_NAMES) {
     const release = {
       context: '.',
       dockerfile: 'services/Dockerfile',
-      args: { SERVICE: service, VERSION: '0.1.0', GIT_COMMIT: 'unknown' },
-      tags: [`ghcr.io/appdist/${service}:0.1.0`],
+      args: { SERVICE: service, VERSION: versions[service], GIT_COMMIT: 'unknown' },
+      tags: [`ghcr.io/appdist/${service}:${versions[service]}`],
       platforms: ['linux/amd64', 'linux/arm64'],
       attest: [{ type: 'sbom' }, { type: 'provenance', mode: 'max' }],
     };
@@ -80,6 +106,7 @@ function repositoryPrint() {
       output: [{ type: 'docker' }],
     };
   }
+  target.validate = { context: '.', dockerfile: 'services/Dockerfile', call: 'check' };
   return {
     group: {
       default: { targets: [...SERVICE_NAMES] },
@@ -93,7 +120,8 @@ describe('runImagesPlan', () => {
   it('prints docker-bake.hcl as written when buildx is not there, saying so', async () => {
     const { out, output } = capture();
     const code = await runImagesPlan(
-      { cwd: join(REPOSITORY_ROOT, 'packages'), env: { PATH: '/nonexistent' } },
+      // From a folder deep in the repository: the bake file at its root.
+      { cwd: join(REPOSITORY_ROOT, 'services/backend/src'), env: { PATH: '/nonexistent' } },
       output,
     );
     expect(code).toBe(0);
@@ -104,7 +132,7 @@ describe('runImagesPlan', () => {
       'service',
       'validate',
     ]);
-    expect(blocks[1]).toContain('  matrix        {"service":"${SERVICES}"}');
+    expect(blocks[1]).toContain('  matrix        {"service":"${APPDIST_SERVICES}"}');
     expect(blocks[1]).toContain('  tags          ${REGISTRY}/${service}:');
     expect(blocks[1]).toContain('  platforms     linux/amd64 linux/arm64');
     expect(blocks[1]).toContain('  attestations  sbom provenance(mode=max)');
@@ -115,20 +143,17 @@ describe('runImagesPlan', () => {
 
   it('prints what buildx resolves, run with the package versions, as bake --print JSON', async () => {
     const { out, output } = capture();
+    const all = repositoryPrint();
     const code = await runImagesPlan(
-      {
-        targets: ['kind'],
-        format: 'json',
-        cwd: REPOSITORY_ROOT,
-        env: await fakeBuildx({ group: {}, target: {} }),
-      },
+      { targets: ['kind'], format: 'json', cwd: REPOSITORY_ROOT, env: await fakeBuildx(all) },
       output,
     );
     expect(code).toBe(0);
     expect(out.stderr).toBe(RESOLVED);
+    const kindTargets = SERVICE_NAMES.map((name) => `kind-${name}`);
     expect(JSON.parse(out.stdout)).toEqual({
-      group: {},
-      target: {},
+      group: { default: { targets: ['kind'] }, kind: { targets: kindTargets } },
+      target: Object.fromEntries(kindTargets.map((name) => [name, all.target[name]])),
       run: {
         argv: `buildx bake --file ${BAKE_FILE} --print kind`,
         cwd: REPOSITORY_ROOT.replace(/\/$/, ''),
@@ -155,8 +180,27 @@ describe('runImagesPlan', () => {
       0,
     );
     expect(resolved.out.stderr).toBe(
-      `${RESOLVED}10 targets checked: the catalogue's images, contexts, Dockerfiles and their essentials are fine\n`,
+      `${RESOLVED}5 targets checked: the catalogue's images, contexts, Dockerfiles and their essentials are fine\n`,
     );
+
+    // What bake resolves is held to the versions it was given: here an image tagged latest.
+    const latest = repositoryPrint();
+    Object.assign(latest.target, {
+      backend: { ...(latest.target.backend as object), tags: ['ghcr.io/appdist/backend:latest'] },
+    });
+    const failing = capture();
+    const failingEnv = await fakeBuildx(latest);
+    expect(
+      await runImagesPlan({ check: true, cwd: REPOSITORY_ROOT, env: failingEnv }, failing.output),
+    ).toBe(1);
+    const version = serviceVersions(REPOSITORY_ROOT).backend;
+    expect(failing.out.stderr.split('\n')).toEqual([
+      RESOLVED.trim(),
+      `target backend: tags ghcr.io/appdist/backend:latest are not ghcr.io/appdist/backend:${version}`,
+      `target kind-backend: tags ghcr.io/appdist/backend:${version} differ from ghcr.io/appdist/backend:latest`,
+      '2 problems in 5 targets',
+      '',
+    ]);
   });
 
   it('reports a failing Dockerfile and a missing COPY source, naming target, file and line', async () => {
@@ -181,6 +225,8 @@ describe('runImagesPlan', () => {
     );
     await writeFile(join(root, 'tsconfig.base.json'), '{}');
     await writeFile(join(root, '.dockerignore'), 'tsconfig.base.json\n');
+    // A repository of its own (package.json with workspaces): its root holds the bake file.
+    await writeFile(join(root, 'package.json'), '{"workspaces": []}\n');
     await writeFile(
       join(root, 'docker-bake.hcl'),
       'target "api" {\n  dockerfile = "api/Dockerfile"\n}\ntarget "gone" {\n  dockerfile = "nope/Dockerfile"\n}\n',
@@ -232,13 +278,5 @@ describe('runImagesPlan', () => {
       ),
     ).toBe(1);
     expect(broken.out.stderr).toMatch(/^appdist images: .*broken\.hcl:/);
-  });
-});
-
-describe('findBakeFile', () => {
-  it('finds the repository bake file from a folder below it', () => {
-    expect(findBakeFile(join(REPOSITORY_ROOT, 'services/backend/src'))).toBe(
-      join(REPOSITORY_ROOT, 'docker-bake.hcl'),
-    );
   });
 });

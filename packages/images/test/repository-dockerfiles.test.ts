@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are bake's HCL, whose ${…} is theirs.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -10,24 +11,41 @@ import dockerignore from '@balena/dockerignore';
 import { DockerfileParser } from 'dockerfile-ast';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { serviceVersions } from '../src/bake.js';
+import { type BakeFile, readBakeFile } from '../src/bake-file.js';
 import { readDockerfile } from '../src/dockerfile.js';
 import { checkDockerfile, formatFinding } from '../src/dockerfile-essentials.js';
-import { lockedNodeVersion, REPOSITORY_ROOT } from './repository.js';
+import { BAKE_FILE, lockedNodeVersion, REPOSITORY_ROOT } from './repository.js';
 
 const ignore = dockerignore as unknown as typeof dockerignore.default;
 const run = promisify(execFile);
 
 let text: string;
 let versions: Record<string, string>;
+let bake: BakeFile;
 
 beforeAll(async () => {
   text = await readFile(join(REPOSITORY_ROOT, 'services/Dockerfile'), 'utf8');
   versions = serviceVersions(REPOSITORY_ROOT);
+  bake = await readBakeFile(BAKE_FILE);
 });
 
-/** The build args docker-bake.hcl passes for a service. */
+/** The build args docker-bake.hcl's release target passes for a service, its expressions filled. */
 function argsOf(service: string): Record<string, string> {
-  return { SERVICE: service, VERSION: versions[service] ?? '', GIT_COMMIT: 'unknown' };
+  const filled: Record<string, string> = {
+    '${service}': service,
+    '${version(service)}': versions[service] ?? '',
+    '${GIT_COMMIT}': String(bake.variables.GIT_COMMIT),
+  };
+  const written = Object.entries(bake.targets.service?.args ?? {}).map(([name, value]) => {
+    const arg = filled[String(value)] ?? String(value);
+    expect(
+      arg,
+      `docker-bake.hcl args.${name}: an expression this test does not fill`,
+    ).not.toContain('${');
+    return [name, arg];
+  });
+  expect(written.map(([name]) => name)).toContain('SERVICE');
+  return Object.fromEntries(written);
 }
 
 async function dockerignorePatterns() {

@@ -10,9 +10,9 @@ import {
   SERVICES,
   type ServiceEntry,
 } from '@appdist/catalogue';
-import { isRecord, kustomizationFile } from '@appdist/catalogue/repository';
+import { isRecord, kustomizationFile, stringList } from '@appdist/catalogue/repository';
 import { checkWrittenFile } from '@appdist/images/bake';
-import { BAKE_FILE, readBakeFile, stringList } from '@appdist/images/bake-file';
+import { BAKE_FILE, readBakeFile } from '@appdist/images/bake-file';
 import { load, loadAll } from 'js-yaml';
 
 /** What the check holds the repository to: the catalogue, or a changed one in a test. */

@@ -76,7 +76,7 @@ describe('checkRepository', () => {
       'dist/base/kustomization.yaml: resources do not list sixth',
       'dist/base/kustomization.yaml: images do not pin ghcr.io/appdist/sixth (kustomize edit set image ghcr.io/appdist/sixth=ghcr.io/appdist/sixth:<version>)',
       'packages/conformance/src/sixth-suite.ts: no conformance suite: write it and add it to SUITES',
-      'docker-bake.hcl: variable SERVICES: missing sixth',
+      'docker-bake.hcl: variable APPDIST_SERVICES: missing sixth',
       '.changeset/config.json: ignore (the `!@appdist/<service>` exemptions) lacks sixth',
       'turbo.json: tasks."//#bump".dependsOn lacks sixth',
     ]);
