@@ -47,7 +47,7 @@ describe('ci/e2e.sh', () => {
     const result = await e2e(['app-istio'], { APPDIST_E2E_IMAGES: '' });
     expect(result.code).toBe(0);
     expect(await fakeCalls(log)).toEqual([
-      `docker ${repo} buildx bake --print kind-backend kind-frontend`,
+      `docker ${repo} buildx bake --file docker-bake.hcl --print kind-backend kind-frontend`,
       `npx --no-install appdist e2e --dist app-istio --artifacts ${repo}/e2e-artifacts/app-istio --image backend=registry.test/backend:1.0.0 --image frontend=registry.test/frontend:1.0.0`,
     ]);
   });

@@ -1,4 +1,5 @@
-import { chmod, readdir, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SERVICE_NAMES } from '@appdist/catalogue';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -20,14 +21,15 @@ beforeEach(async () => {
 const script = (name: string) => join(repo, 'ci', name);
 
 describe('ci/services.sh', () => {
-  it("lists the catalogue's services, each a folder of services/", async () => {
+  it("lists the catalogue's services: exactly the folders of services/ holding a package.json", async () => {
     const result = await run('bash', [join(root, 'ci/services.sh')], { cwd: '/' });
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout.split('\n').filter(Boolean)).toEqual(SERVICE_NAMES);
-    const folders = await readdir(join(root, 'services'), { withFileTypes: true });
-    expect(folders.filter((entry) => entry.isDirectory()).map((entry) => entry.name)).toEqual(
-      expect.arrayContaining([...SERVICE_NAMES]),
-    );
+    const folders = (await readdir(join(root, 'services'), { withFileTypes: true }))
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name)
+      .filter((name) => existsSync(join(root, 'services', name, 'package.json')));
+    expect(folders.sort()).toEqual([...SERVICE_NAMES].sort());
   });
 });
 
@@ -39,14 +41,28 @@ describe('ci/bake.sh', () => {
     return dir;
   }
 
-  it('bakes from the repository root with VERSIONS read from services/*/package.json', async () => {
+  it('bakes docker-bake.hcl (named) from the repository root with VERSIONS read from services/<name>/package.json', async () => {
     const result = await run('bash', [script('bake.sh'), '--print', 'kind'], {
       cwd: '/',
       env: withFakes(await echoDocker()),
     });
     expect(result).toMatchObject({
       code: 0,
-      stdout: `${repo} {"backend":"1.2.0","frontend":"2.0.0"} buildx bake --print kind\n`,
+      stdout: `${repo} {"backend":"1.2.0","frontend":"2.0.0"} buildx bake --file docker-bake.hcl --print kind\n`,
+    });
+  });
+
+  it('reads the versions of the services ci/services.sh lists, not of every folder', async () => {
+    await mkdir(join(repo, 'services/stray'));
+    await writeFile(join(repo, 'services/stray/package.json'), '{"version": "6.6.6"}\n');
+    await writeFile(script('services.sh'), '#!/usr/bin/env bash\nprintf "frontend\\nbackend\\n"\n');
+    const result = await run('bash', [script('bake.sh'), '--print'], {
+      cwd: repo,
+      env: withFakes(await echoDocker()),
+    });
+    expect(result).toMatchObject({
+      code: 0,
+      stdout: `${repo} {"frontend":"2.0.0","backend":"1.2.0"} buildx bake --file docker-bake.hcl --print\n`,
     });
   });
 
@@ -55,7 +71,9 @@ describe('ci/bake.sh', () => {
       cwd: repo,
       env: withFakes(await echoDocker(), { VERSIONS: '{"backend":"9.9.9"}' }),
     });
-    expect(result.stdout).toBe(`${repo} {"backend":"9.9.9"} buildx bake backend\n`);
+    expect(result.stdout).toBe(
+      `${repo} {"backend":"9.9.9"} buildx bake --file docker-bake.hcl backend\n`,
+    );
   });
 });
 
@@ -66,7 +84,9 @@ describe('ci/image.sh (the turbo image task)', () => {
       env: withFakes(bin, { FAKE_LOG: log }),
     });
     expect(result.code).toBe(0);
-    expect(await fakeCalls(log)).toEqual([`docker ${repo} buildx bake --load kind-backend`]);
+    expect(await fakeCalls(log)).toEqual([
+      `docker ${repo} buildx bake --file docker-bake.hcl --load kind-backend`,
+    ]);
   });
 
   it('pushes the release target, then pulls each of its tags for this platform', async () => {
@@ -76,9 +96,9 @@ describe('ci/image.sh (the turbo image task)', () => {
     });
     expect(result.code).toBe(0);
     expect(await fakeCalls(log)).toEqual([
-      `docker ${repo} buildx bake --push frontend`,
+      `docker ${repo} buildx bake --file docker-bake.hcl --push frontend`,
       `docker ${repo} version --format {{.Server.Os}}/{{.Server.Arch}}`,
-      `docker ${repo} buildx bake --print frontend`,
+      `docker ${repo} buildx bake --file docker-bake.hcl --print frontend`,
       `docker ${repo} pull --quiet --platform linux/amd64 registry.test/frontend:1.0.0`,
     ]);
   });
@@ -111,7 +131,7 @@ describe('ci/images-save.sh', () => {
     const images = ['registry.test/backend:1.0.0', 'registry.test/frontend:1.0.0'];
     expect(await readFile(join(repo, 'out/images.txt'), 'utf8')).toBe(`${images.join('\n')}\n`);
     expect(await fakeCalls(log)).toEqual([
-      `docker ${repo} buildx bake --print kind-backend kind-frontend`,
+      `docker ${repo} buildx bake --file docker-bake.hcl --print kind-backend kind-frontend`,
       `docker ${repo} save --output ${repo}/out/images.tar ${images.join(' ')}`,
     ]);
   });
@@ -122,7 +142,9 @@ describe('ci/images-save.sh', () => {
       env: withFakes(bin, { FAKE_LOG: log, APPDIST_IMAGE_MODE: 'push' }),
     });
     expect(result.code).toBe(0);
-    expect((await fakeCalls(log))[0]).toBe(`docker ${repo} buildx bake --print backend frontend`);
+    expect((await fakeCalls(log))[0]).toBe(
+      `docker ${repo} buildx bake --file docker-bake.hcl --print backend frontend`,
+    );
   });
 
   it('fails when the bake targets name no image', async () => {

@@ -166,14 +166,22 @@ describe('ci.yml', () => {
     expect(runs).toContain('bash ci/crds.sh');
   });
 
-  it('builds the Kind images once and hands them to the Kind matrix', () => {
+  it('checks the bake file with buildx, builds the Kind images once and hands them to the Kind matrix', () => {
     const images = findJob(ci, 'images');
     const upload = images.steps.find((step) => step.uses?.startsWith('actions/upload-artifact@'));
     expect(images.steps.map((step) => step.run).filter(Boolean)).toEqual([
       'npm ci',
+      'npm run images',
+      'bash ci/bake.sh validate',
       'npx turbo run image',
       'bash ci/images-save.sh "$RUNNER_TEMP/images"',
     ]);
+    // `appdist images --check` resolves the file with buildx only once it is set up.
+    const buildx = images.steps.findIndex((step) =>
+      step.uses?.startsWith('docker/setup-buildx-action@'),
+    );
+    expect(buildx).toBeGreaterThan(-1);
+    expect(images.steps.findIndex((step) => step.run === 'npm run images')).toBeGreaterThan(buildx);
     expect(upload?.with.name).toBe('kind-images');
     expect(findJob(ci, 'e2e')).toMatchObject({
       uses: './.github/workflows/e2e.yml',
