@@ -11,7 +11,7 @@ import {
   type ServiceEntry,
 } from '@appdist/catalogue';
 import { isRecord, kustomizationFile, stringList } from '@appdist/catalogue/repository';
-import { checkWrittenFile } from '@appdist/images/bake';
+import { checkWrittenFile, sameNames } from '@appdist/images/bake';
 import { BAKE_FILE, readBakeFile } from '@appdist/images/bake-file';
 import { load, loadAll } from 'js-yaml';
 
@@ -34,10 +34,6 @@ export interface Finding {
   message: string;
 }
 
-export function formatFinding(finding: Finding): string {
-  return `${finding.path}: ${finding.message}`;
-}
-
 const CATALOGUE_FILE = 'packages/catalogue/src/catalogue.ts';
 
 /** The repository's files as this check reads them, and the findings it collects. */
@@ -56,18 +52,19 @@ class Tree {
 
   /** Both lists name the same services; `listed` comes from `path`. */
   sameNames(path: string, what: string, listed: readonly string[], wanted: readonly string[]) {
-    const missing = wanted.filter((name) => !listed.includes(name));
-    const extra = listed.filter((name) => !wanted.includes(name));
-    if (missing.length > 0) this.add(path, `${what} lacks ${missing.join(', ')}`);
-    if (extra.length > 0)
-      this.add(path, `${what} has ${extra.join(', ')}, which the catalogue does not list`);
+    for (const message of sameNames(what, listed, wanted)) this.add(path, message);
   }
 
   exists(path: string): boolean {
     return existsSync(join(this.root, path));
   }
 
+  /** The parsed file, or undefined (and a finding) when the tree lacks it. */
   read(path: string): unknown {
+    if (!this.exists(path)) {
+      this.add(path, 'missing: the catalogue check reads it (restore it from git)');
+      return undefined;
+    }
     const text = readFileSync(join(this.root, path), 'utf8');
     return path.endsWith('.json') ? JSON.parse(text) : load(text);
   }
@@ -86,14 +83,13 @@ class Tree {
     return isRecord(parsed) ? parsed : {};
   }
 
-  /** The kinds the YAML files of a folder declare. */
-  kinds(dir: string): string[] {
-    return readdirSync(join(this.root, dir))
-      .filter((file) => /\.ya?ml$/.test(file))
+  /** The objects of the files a folder's kustomization lists in `resources` (folders left out). */
+  resources(dir: string): Record<string, unknown>[] {
+    return list(this.kustomization(dir)?.resources)
+      .filter((file): file is string => typeof file === 'string' && /\.ya?ml$/.test(file))
+      .filter((file) => this.exists(join(dir, file)))
       .flatMap((file) => loadAll(readFileSync(join(this.root, dir, file), 'utf8')))
-      .flatMap((object) =>
-        isRecord(object) && typeof object.kind === 'string' ? [object.kind] : [],
-      );
+      .filter(isRecord);
   }
 }
 
@@ -104,7 +100,7 @@ function list(value: unknown): unknown[] {
 function checkServices(tree: Tree, services: readonly ServiceEntry[]): void {
   const base = tree.kustomization('dist/base');
   const images = list(base?.images).map((image) => (isRecord(image) ? image.name : undefined));
-  for (const { name, canary, conformance } of services) {
+  for (const { name, canary, conformance, calls, store } of services) {
     const workspace = `services/${name}/package.json`;
     const manifest = tree.exists(workspace) ? tree.read(workspace) : undefined;
     if (!isRecord(manifest) || manifest.name !== packageName(name)) {
@@ -123,14 +119,27 @@ function checkServices(tree: Tree, services: readonly ServiceEntry[]): void {
       tree.expect(
         workload,
         canary !== undefined,
-        tree.kinds(workload).includes('Canary'),
+        tree.resources(workload).some((object) => object.kind === 'Canary'),
         'the catalogue rolls it out with Flagger, but the folder has no Canary',
         'has a Canary, but the catalogue entry has no `canary` strategies',
       );
+      checkCalls(tree, name, calls);
+    }
+    if (store !== undefined && !tree.kustomization(`dist/base/${store}`)) {
+      tree.add(
+        `dist/base/${store}`,
+        `no manifests for ${store}, the store of ${name}: create dist/base/${store}/ with a kustomization.yaml and a README.md`,
+      );
     }
     const image = imageName(name);
-    if (!list(base?.resources).includes(name))
+    const resources = list(base?.resources);
+    if (!resources.includes(name))
       tree.add('dist/base/kustomization.yaml', `resources do not list ${name}`);
+    if (store !== undefined && !resources.includes(store))
+      tree.add(
+        'dist/base/kustomization.yaml',
+        `resources do not list ${store} (the store of ${name})`,
+      );
     if (!images.includes(image)) {
       tree.add(
         'dist/base/kustomization.yaml',
@@ -157,43 +166,88 @@ function checkServices(tree: Tree, services: readonly ServiceEntry[]): void {
   }
 }
 
+/**
+ * Each variable by which the service calls another is set in its Deployment: in a container's
+ * `env`, or in a ConfigMap its `envFrom` names that the folder's configMapGenerator writes.
+ */
+function checkCalls(tree: Tree, name: string, calls: Readonly<Record<string, string>>): void {
+  const dir = `dist/base/${name}`;
+  const deployment = tree.resources(dir).find((object) => object.kind === 'Deployment');
+  const spec =
+    isRecord(deployment?.spec) && isRecord(deployment.spec.template)
+      ? deployment.spec.template.spec
+      : undefined;
+  const containers = list(isRecord(spec) ? spec.containers : undefined).filter(isRecord);
+  const configMaps = containers.flatMap((container) =>
+    list(container.envFrom).flatMap((source) =>
+      isRecord(source) && isRecord(source.configMapRef) ? [source.configMapRef.name] : [],
+    ),
+  );
+  const generated = list(tree.kustomization(dir)?.configMapGenerator)
+    .filter(isRecord)
+    .filter((generator) => configMaps.includes(generator.name))
+    .flatMap((generator) =>
+      list(generator.literals).map((literal) => String(literal).split('=')[0]),
+    );
+  const set = [
+    ...containers.flatMap((container) =>
+      list(container.env).map((entry) => (isRecord(entry) ? entry.name : undefined)),
+    ),
+    ...generated,
+  ];
+  for (const [variable, callee] of Object.entries(calls)) {
+    if (!set.includes(variable)) {
+      tree.add(
+        `${dir}/deployment.yaml`,
+        `the Deployment does not set ${variable} (the URL of ${callee}, which it calls): add it to the configMapGenerator literals of ${dir}/kustomization.yaml its envFrom names, or to the container's env`,
+      );
+    }
+  }
+}
+
 /** The lists in files that cannot read the catalogue: each must name exactly its services. */
 async function checkToolLists(tree: Tree, services: readonly ServiceEntry[]): Promise<void> {
   const names = services.map((service) => service.name);
   // The bake file as `appdist images --check` reads it, against these services.
-  const bake = await readBakeFile(join(tree.root, BAKE_FILE));
-  for (const message of checkWrittenFile(bake, names)) tree.add(BAKE_FILE, message);
+  if (!tree.exists(BAKE_FILE))
+    tree.add(BAKE_FILE, 'missing: the catalogue check reads it (restore it from git)');
+  else {
+    const bake = await readBakeFile(join(tree.root, BAKE_FILE));
+    for (const message of checkWrittenFile(bake, names)) tree.add(BAKE_FILE, message);
+  }
 
   // changesets versions the services and ignores the tooling: `!@appdist/<service>` exempts each.
   const changesets = tree.read('.changeset/config.json');
   const ignore = isRecord(changesets) ? (stringList(changesets.ignore) ?? []) : [];
-  tree.sameNames(
-    '.changeset/config.json',
-    'ignore (the `!@appdist/<service>` exemptions)',
-    ignore
-      .filter((entry) => entry.startsWith('!'))
-      .map((entry) => entry.slice('!@appdist/'.length)),
-    names,
-  );
+  if (changesets !== undefined)
+    tree.sameNames(
+      '.changeset/config.json',
+      'ignore (the `!@appdist/<service>` exemptions)',
+      ignore
+        .filter((entry) => entry.startsWith('!'))
+        .map((entry) => entry.slice('!@appdist/'.length)),
+      names,
+    );
 
   // turbo cannot depend on one task of every workspace from a root task, so bump names them.
   const turbo = tree.read('turbo.json');
   const bump = isRecord(turbo) && isRecord(turbo.tasks) ? turbo.tasks['//#bump'] : undefined;
-  tree.sameNames(
-    'turbo.json',
-    'tasks."//#bump".dependsOn',
-    (stringList(isRecord(bump) ? bump.dependsOn : undefined) ?? []).map((task) =>
-      task.replace(/^@appdist\//, '').replace(/#image$/, ''),
-    ),
-    names,
-  );
+  if (turbo !== undefined)
+    tree.sameNames(
+      'turbo.json',
+      'tasks."//#bump".dependsOn',
+      (stringList(isRecord(bump) ? bump.dependsOn : undefined) ?? []).map((task) =>
+        task.replace(/^@appdist\//, '').replace(/#image$/, ''),
+      ),
+      names,
+    );
 }
 
 function checkMeshes(tree: Tree, catalogue: Catalogue): void {
   const distributions = catalogue.meshes.map((mesh) => distributionOf(mesh.name));
   for (const { name } of catalogue.meshes) {
     const component = `dist/components/${name}`;
-    if (!tree.kustomization(component)) {
+    if (tree.kustomization(component)?.kind !== 'Component') {
       tree.add(
         component,
         `no mesh component: create ${component}/ (kind: Component) with its Canary patches, MetricTemplates and a README.md`,
@@ -223,7 +277,7 @@ function checkMeshes(tree: Tree, catalogue: Catalogue): void {
   const matrix = Object.values(isRecord(workflow) && isRecord(workflow.jobs) ? workflow.jobs : {})
     .map((job) => (isRecord(job) && isRecord(job.strategy) ? job.strategy.matrix : undefined))
     .flatMap((jobMatrix) => (isRecord(jobMatrix) ? (stringList(jobMatrix.dist) ?? []) : []));
-  if ([...matrix].sort().join() !== [...distributions].sort().join()) {
+  if (workflow !== undefined && [...matrix].sort().join() !== [...distributions].sort().join()) {
     tree.add(
       '.github/workflows/e2e.yml',
       `strategy.matrix.dist must be ${distributions.join(', ')}`,
