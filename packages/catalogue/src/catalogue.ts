@@ -2,8 +2,9 @@
  * What this repository contains: its services, the meshes it is distributed for (one
  * distribution each) and the options a provider composes in. Every list of services, meshes or
  * distributions in the tooling reads this one; the files that cannot read it (docker-bake.hcl,
- * .changeset/config.json, turbo.json) and the hand-written manifests under dist/ are checked
- * against it by `checkRepository` (./check.ts), which names each missing piece.
+ * .changeset/config.json, turbo.json, .github/workflows/e2e.yml) and the hand-written manifests
+ * under dist/ are checked against it by `checkRepository` (packages/pipeline/src/catalogue-check.ts),
+ * which names each missing piece.
  */
 
 export const MESH_NAMES = ['kubernetes', 'istio', 'linkerd'] as const;
@@ -106,7 +107,6 @@ export const PROVIDER_OPTIONS = [
   'external-postgres',
   'external-redis',
 ] as const;
-export type ProviderOption = (typeof PROVIDER_OPTIONS)[number];
 
 /** Where the service images are published; `<registry>/<service>:<version>` is what dist/ pins. */
 export const IMAGE_REGISTRY = 'ghcr.io/appdist';

@@ -44,7 +44,7 @@ export interface ApplyResult {
 }
 
 /** The commit message of a release: its subject names the distribution version. */
-export function releaseCommitMessage(plan: ReleasePlan, version: string): string {
+function releaseCommitMessage(plan: ReleasePlan, version: string): string {
   const services = plan.services.map((service) => `${service.name} ${service.to}`).join(', ');
   return `release: ${version}\n\n${services}\n`;
 }

@@ -179,7 +179,8 @@ describe('applyRelease', () => {
       `ghcr.io/appdist/backend:${versions.backend}`,
       `ghcr.io/appdist/cache:${versions.cache}`,
     ]);
-    // The bake file holds no versions (ci/bake.sh reads them from package.json): untouched.
+    // The one proof that versions live in package.json only: the release leaves the bake file
+    // (as committed) untouched, since ci/bake.sh reads the versions from package.json.
     expect(await readFile(join(dir, 'docker-bake.hcl'), 'utf8')).toBe(bakeBefore);
     // Changelogs: per service from changesets, and the distribution's at the root.
     expect(await readFile(join(dir, 'services', 'backend', 'CHANGELOG.md'), 'utf8')).toMatch(

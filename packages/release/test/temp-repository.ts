@@ -37,8 +37,8 @@ export interface TempRepository {
 
 /**
  * A clone of this checkout with the release configuration of the working tree: its
- * .changeset/config.json and docker-bake.hcl, committed, so the clone starts clean. Tags and pending changesets of the checkout are
- * dropped: every test starts before the first release with nothing recorded.
+ * .changeset/config.json, committed, so the clone starts clean. Tags and pending changesets of
+ * the checkout are dropped: every test starts before the first release with nothing recorded.
  */
 export async function cloneRepository(): Promise<TempRepository> {
   const dir = await mkdtemp(join(tmpdir(), 'appdist-release-'));
@@ -62,7 +62,6 @@ export async function cloneRepository(): Promise<TempRepository> {
 
   const versions: Record<string, string> = {};
   for (const service of SERVICES) versions[service] = await serviceVersion(dir, service);
-  await copyFile(join(ROOT, 'docker-bake.hcl'), join(dir, 'docker-bake.hcl'));
   await git(dir, 'add', '--all');
   await git(dir, 'commit', '--quiet', '--allow-empty', '--message', 'release tooling under test');
   return { dir, versions, remove: () => rm(dir, { recursive: true, force: true }) };
