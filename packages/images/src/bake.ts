@@ -179,9 +179,6 @@ export function sameNames(what: string, actual: readonly string[], expected: rea
   return parts.length ? [`${what}: ${parts.join('; ')}`] : [];
 }
 
-/** The bake variable listing the services (docker-bake.hcl says why this name). */
-const SERVICES_VARIABLE = 'APPDIST_SERVICES';
-
 /**
  * The facts docker-bake.hcl writes, against the catalogue: APPDIST_SERVICES lists its services,
  * one matrix target over it builds each as `<service>` for release, tagged with its version or
@@ -192,7 +189,7 @@ export function checkWrittenFile(
   file: BakeFile,
   catalogue: readonly string[] = SERVICE_NAMES,
 ): string[] {
-  const variable = SERVICES_VARIABLE;
+  const variable = 'APPDIST_SERVICES'; // docker-bake.hcl says why this name
   const services = stringList(file.variables[variable]);
   if (services === undefined) return [`variable ${variable}: not a list of service names`];
   const problems = sameNames(`variable ${variable}`, services, catalogue);
@@ -264,16 +261,14 @@ export function checkResolved(
   printed: { default: unknown; kind: unknown },
   { registry, tag, versions }: { registry: string; tag: string; versions: Record<string, string> },
 ): string[] {
-  const release = printedGroup(printed.default, 'default');
-  const kind = printedGroup(printed.kind, 'kind');
-  const byName = new Map(
-    [...release.targets, ...kind.targets].map((target) => [target.name, target]),
-  );
+  const releases = printedGroup(printed.default, 'default');
+  const kinds = printedGroup(printed.kind, 'kind');
+  const byName = new Map([...releases.targets, ...kinds.targets].map((t) => [t.name, t]));
   const problems = [
-    ...sameNames('group default', release.members, SERVICE_NAMES),
+    ...sameNames('group default', releases.members, SERVICE_NAMES),
     ...sameNames(
       'group kind',
-      kind.members,
+      kinds.members,
       SERVICE_NAMES.map((name) => `kind-${name}`),
     ),
   ];
