@@ -100,7 +100,6 @@ export async function startNode(
     name: [script, ...args].join(' '),
     argv: [script, ...args],
     env: { ...env, HOST: '127.0.0.1', PORT: String(port), NODE_OPTIONS: '' },
-    url: `http://127.0.0.1:${port}`,
     timeoutMs: 30_000,
     pollMs: POLL_INTERVAL_MS,
     // Production writes logs to stdout for the container runtime; here nobody reads them.

@@ -132,7 +132,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       name,
       argv: [serviceEntryPoint(name)],
       env,
-      url,
       timeoutMs: options.readyTimeoutMs ?? 60_000,
       detached: options.detached ?? false,
       onSpawn: (child) => {
@@ -195,9 +194,8 @@ export interface ReadyProcessOptions {
   name: string;
   /** What `node` runs: a script and its arguments. */
   argv: readonly string[];
+  /** HOST and PORT included: where it serves GET /readyz. */
   env: Record<string, string>;
-  /** Where it serves GET /readyz. */
-  url: string;
   timeoutMs: number;
   /** Default 100 ms. */
   pollMs?: number;
@@ -209,16 +207,17 @@ export interface ReadyProcessOptions {
 }
 
 /**
- * `node <argv>`, once GET <url>/readyz answers 200 (readyMs after the spawn); fails early, naming
+ * `node <argv>`, once GET /readyz answers 200 (readyMs after the spawn); fails early, naming
  * the process, if it exits first, and kills it if it is not ready in time.
  */
 export async function startReadyProcess(
   options: ReadyProcessOptions,
 ): Promise<{ child: ChildProcess; readyMs: number }> {
-  const { name, url, timeoutMs } = options;
+  const { name, env, timeoutMs } = options;
+  const url = `http://${env.HOST}:${env.PORT}`;
   const started = performance.now();
   const child = spawn(process.execPath, [...options.argv], {
-    env: options.env,
+    env,
     stdio: options.stdio ?? ['ignore', 'pipe', 'pipe'],
     detached: options.detached ?? false,
   });
