@@ -1,5 +1,11 @@
 import type { ServiceName } from '@appdist/catalogue';
-import { freeServicePorts, type LocalStack, startLocalStack } from '@appdist/local-stack/stack';
+import {
+  freeServicePorts,
+  type LocalStack,
+  startLocalStack,
+  startReadyProcess,
+} from '@appdist/local-stack/stack';
+import getPort from 'get-port';
 import pg from 'pg';
 
 // The servers production would use; a benchmark on embedded stores would measure those instead.
@@ -75,4 +81,29 @@ export function pidsOf(stack: LocalStack, names: readonly ServiceName[]): Record
       return [name, pid];
     }),
   );
+}
+
+// Often enough that polling adds at most this much to a measured start.
+export const POLL_INTERVAL_MS = 5;
+
+/**
+ * `node <script> <args>` on a free PORT, once GET /readyz answers 200 (readyMs after the spawn),
+ * without this shell's environment or flags (a profiler, say): what a container runs.
+ */
+export async function startNode(
+  script: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+) {
+  const port = await getPort({ host: '127.0.0.1' });
+  const ready = await startReadyProcess({
+    name: [script, ...args].join(' '),
+    argv: [script, ...args],
+    env: { ...env, HOST: '127.0.0.1', PORT: String(port), NODE_OPTIONS: '' },
+    timeoutMs: 30_000,
+    pollMs: POLL_INTERVAL_MS,
+    // Production writes logs to stdout for the container runtime; here nobody reads them.
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return { ...ready, port };
 }

@@ -14,10 +14,21 @@ import { REPOSITORY_ROOT } from './repository.js';
 
 type Run = (options: BenchOptions, databaseUrl: string) => Promise<BenchmarkResult>;
 
+// What a load benchmark gets, and records in its result: its settings, not the whole command line.
+const load = ({ connections, durationSeconds, warmupSeconds, rounds }: BenchOptions) => ({
+  connections,
+  durationSeconds,
+  warmupSeconds,
+  rounds,
+});
+
 const BENCHMARKS: Record<BenchmarkName, Run> = {
   redirect: (o, db) =>
-    redirectBenchmark({ ...o, ...(o.profile ? { profileDir: join(o.out, 'profiles') } : {}) }, db),
-  create: createBenchmark,
+    redirectBenchmark(
+      { ...load(o), ...(o.profile ? { profileDir: join(o.out, 'profiles') } : {}) },
+      db,
+    ),
+  create: (o, db) => createBenchmark(load(o), db),
   pipeline: (o) => pipelineBenchmark({ passes: o.pipelinePasses, processes: o.pipelineProcesses }),
   startup: (o, db) => startupBenchmark({ runs: o.startupRuns }, db),
   turbo: () => turboBenchmark(),

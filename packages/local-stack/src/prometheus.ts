@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import getPort from 'get-port';
-import { terminate } from './stack.js';
+import { exited, terminate } from './stack.js';
 
 export interface ScrapeTarget {
   job: string;
@@ -69,9 +69,11 @@ export async function startPrometheus(targets: readonly ScrapeTarget[]): Promise
       () => false,
     );
     if (ready) break;
-    if (child.exitCode !== null || Date.now() > deadline) {
+    if (exited(child) || Date.now() > deadline) {
       await stop();
-      throw new Error(`Prometheus did not become ready (exit code ${child.exitCode}):\n${log}`);
+      throw new Error(
+        `Prometheus did not become ready (exit ${child.exitCode ?? child.signalCode}):\n${log}`,
+      );
     }
   }
   return {

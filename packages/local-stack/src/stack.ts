@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -127,25 +127,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   process.once('exit', killOnExit);
 
   const launch = async (name: ServiceName, env: Record<string, string>) => {
-    const child = spawn(process.execPath, [serviceEntryPoint(name)], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: options.detached ?? false,
-    });
-    everyChild.add(child);
-    child.once('exit', () => everyChild.delete(child));
-    for (const stream of [child.stdout, child.stderr]) {
-      if (stream) createInterface({ input: stream }).on('line', (l) => options.onLog?.(name, l));
-    }
     const url = urlOf(Number(env.PORT));
-    const service = { name, url, child, stop: () => terminate(child, 30_000) };
-    try {
-      await waitUntilReady(service, options.readyTimeoutMs ?? 60_000);
-    } catch (error) {
-      child.kill('SIGKILL');
-      throw error;
-    }
-    return service;
+    const { child } = await startReadyProcess({
+      name,
+      argv: [serviceEntryPoint(name)],
+      env,
+      timeoutMs: options.readyTimeoutMs ?? 60_000,
+      detached: options.detached ?? false,
+      onSpawn: (child) => {
+        everyChild.add(child);
+        child.once('exit', () => everyChild.delete(child));
+        for (const stream of [child.stdout, child.stderr]) {
+          if (stream)
+            createInterface({ input: stream }).on('line', (l) => options.onLog?.(name, l));
+        }
+      },
+    });
+    return { name, url, child, stop: () => terminate(child, 30_000) };
   };
   const start = async (name: ServiceName, extraEnv: Record<string, string> = {}) => {
     const service = launch(name, { ...environment(name), ...extraEnv });
@@ -165,8 +163,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     for (const group of groups) await Promise.all(group.map((name) => start(name)));
   } catch (error) {
-    await stop();
-    killOnExit();
+    // The error that stopped the start is the one to report, whatever stopping the rest does.
+    try {
+      await stop();
+    } catch {
+      // Whatever is left is killed below.
+    } finally {
+      killOnExit();
+    }
     throw error;
   }
 
@@ -185,39 +189,77 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
 }
 
-/** Polls /readyz until it answers 200; fails early, naming the service, if the process exits. */
-async function waitUntilReady(
-  { name, url, child }: Omit<ServiceProcess, 'stop'>,
-  timeoutMs: number,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+export interface ReadyProcessOptions {
+  /** Names the process in errors. */
+  name: string;
+  /** What `node` runs: a script and its arguments. */
+  argv: readonly string[];
+  /** HOST and PORT included: where it serves GET /readyz. */
+  env: Record<string, string>;
+  timeoutMs: number;
+  /** Default 100 ms. */
+  pollMs?: number;
+  /** Default: stdout and stderr piped, for onSpawn to read. */
+  stdio?: StdioOptions;
+  detached?: boolean;
+  /** Sees the process as soon as it is spawned, before it is ready. */
+  onSpawn?: (child: ChildProcess) => void;
+}
+
+/**
+ * `node <argv>`, once GET /readyz answers 200 (readyMs after the spawn); fails early, naming
+ * the process, if it exits first, and kills it if it is not ready in time.
+ */
+export async function startReadyProcess(
+  options: ReadyProcessOptions,
+): Promise<{ child: ChildProcess; readyMs: number }> {
+  const { name, env, timeoutMs } = options;
+  const url = `http://${env.HOST}:${env.PORT}`;
+  const started = performance.now();
+  const child = spawn(process.execPath, [...options.argv], {
+    env,
+    stdio: options.stdio ?? ['ignore', 'pipe', 'pipe'],
+    detached: options.detached ?? false,
+  });
+  options.onSpawn?.(child);
   let last = 'no answer yet';
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(
-        `${name} exited (${child.exitCode ?? child.signalCode}) before it was ready; see its log above`,
-      );
+  try {
+    while (performance.now() - started < timeoutMs) {
+      if (exited(child)) {
+        throw new Error(
+          `${name} exited (${child.exitCode ?? child.signalCode}) before it was ready; see its log above`,
+        );
+      }
+      try {
+        const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1_000) });
+        const body = await response.text();
+        if (response.status === 200) return { child, readyMs: performance.now() - started };
+        last = `/readyz answered ${response.status}: ${body}`;
+      } catch (error) {
+        last = (error as Error).message;
+      }
+      await sleep(options.pollMs ?? 100);
     }
-    try {
-      const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1_000) });
-      if (response.status === 200) return;
-      last = `/readyz answered ${response.status}: ${await response.text()}`;
-    } catch (error) {
-      last = (error as Error).message;
-    }
-    await sleep(100);
+    throw new Error(`${name} was not ready at ${url} within ${timeoutMs} ms (${last})`);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
   }
-  throw new Error(`${name} was not ready at ${url} within ${timeoutMs} ms (${last})`);
+}
+
+/** Whether the process has exited, by a code or a signal. */
+export function exited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
 }
 
 /** SIGTERM, then SIGKILL if the process has not exited within timeoutMs. */
 export async function terminate(child: ChildProcess, timeoutMs = 10_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
+  if (exited(child)) return;
+  const exit = once(child, 'exit');
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   try {
-    await exited;
+    await exit;
   } finally {
     clearTimeout(timer);
   }

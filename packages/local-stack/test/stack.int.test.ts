@@ -112,3 +112,26 @@ describe('the stack on embedded defaults (what npm start runs)', () => {
     }
   });
 });
+
+describe('a stack that cannot start', () => {
+  it('reports the service that failed and stops the ones already running', async () => {
+    const ports = await freeServicePorts();
+    const dataDir = await mkdtemp(join(tmpdir(), 'appdist-stack-'));
+    try {
+      // The backend refuses its configuration and exits; cache, database and tester were up.
+      await expect(
+        startLocalStack({
+          ports,
+          embeddedDataDir: dataDir,
+          logLevel: 'warn',
+          env: { backend: { LOG_LEVEL: 'shout' } },
+        }),
+      ).rejects.toThrow(/^backend exited \(\w+\) before it was ready/);
+      for (const name of ['cache', 'database', 'tester'] as const) {
+        await expect(fetch(`http://127.0.0.1:${ports[name]}/healthz`), name).rejects.toThrow();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});

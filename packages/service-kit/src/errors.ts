@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Logger } from './logger.js';
 import { sendJson } from './response.js';
 
@@ -63,7 +63,9 @@ export function toHttpError(
 ): HttpError {
   if (err instanceof HttpError) return err;
   const { type, code, status, message } = (err ?? {}) as Record<string, unknown>;
-  const known = KNOWN_ERRORS[String(type ?? code)];
+  const key = String(type ?? code);
+  // Own keys only: `code: 'constructor'` must not find Object's.
+  const known = Object.hasOwn(KNOWN_ERRORS, key) ? KNOWN_ERRORS[key] : undefined;
   if (known) return new HttpError(...known);
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return new HttpError(
@@ -73,6 +75,15 @@ export function toHttpError(
     );
   }
   return fallback;
+}
+
+/** The rule every request body states first. */
+export const OBJECT_RULE = 'must be a JSON object';
+
+/** Reports `message` as the issue of the value being transformed, which is then never used. */
+export function reject(context: z.RefinementCtx, message: string): never {
+  context.addIssue({ code: 'custom', message });
+  return z.NEVER;
 }
 
 /**

@@ -63,6 +63,53 @@ export class StoreUnavailableError extends Error {
   }
 }
 
+/**
+ * What every store in Redis shares: the client above, connect, ping and close, and commands
+ * whose failures are StoreUnavailableError (a 503 to retry), never a 500.
+ */
+export class RedisStoreBase {
+  protected readonly redis: Redis;
+  readonly #logger: Logger;
+
+  constructor(options: RedisClientOptions) {
+    this.redis = createRedisClient(options);
+    this.#logger = options.logger;
+  }
+
+  /** Rejects when the first attempt fails; the client keeps reconnecting in the background. */
+  async connect(): Promise<void> {
+    await this.redis.connect();
+  }
+
+  async ping(): Promise<void> {
+    await this.run(() => this.redis.ping());
+  }
+
+  close(): Promise<void> {
+    return closeRedisClient(this.redis);
+  }
+
+  /** `ownError` turns the reply errors that mean a bad request into errors of the store's own. */
+  protected async run<T>(
+    command: () => Promise<T>,
+    ownError?: (replyError: Error) => Error | undefined,
+  ): Promise<T> {
+    try {
+      return await command();
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ReplyError') {
+        const own = ownError?.(error);
+        if (own) throw own;
+        // Say WRONGTYPE (something else wrote our key): it will not heal by retrying like an
+        // outage does; it still answers 503, but an operator needs to see it.
+        this.#logger.error({ err: error }, 'redis refused a command');
+      }
+      const message = error instanceof Error ? error.message : String(error);
+      throw new StoreUnavailableError(`redis: ${message}`, { cause: error });
+    }
+  }
+}
+
 /** A store call as an HTTP answer: an outage is a 503 to retry later, never a 500 or a 2xx. */
 export async function storeCall<T>(store: string, operation: () => Promise<T>): Promise<T> {
   try {
@@ -90,6 +137,8 @@ export async function openStore<S>(
   config: RedisStoreConfig,
   logger: Logger,
   stores: {
+    /** What the service keeps there, for its start-up log line: `gates: redis`. */
+    label: string;
     inMemory: () => S;
     inRedis: (options: RedisClientOptions) => S & { connect(): Promise<void> };
   },
@@ -102,6 +151,6 @@ export async function openStore<S>(
     logger,
   });
   await store.connect().catch(() => undefined);
-  logger.info({ keyPrefix: config.REDIS_KEY_PREFIX }, 'store: redis');
+  logger.info({ keyPrefix: config.REDIS_KEY_PREFIX }, `${stores.label}: redis`);
   return store;
 }

@@ -7,7 +7,7 @@ import type { z } from 'zod';
 export const silentLogger = createLogger({ name: 'test', level: 'silent' });
 
 /** A service under test listens on a free loopback port and stops without a drain delay. */
-export const TEST_LISTEN_ENV: Readonly<Record<string, string>> = {
+const TEST_LISTEN_ENV: Readonly<Record<string, string>> = {
   PORT: '0',
   HOST: '127.0.0.1',
   SHUTDOWN_DELAY_MS: '0',

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { parseInput } from '@appdist/service-kit/errors';
+import { OBJECT_RULE, parseInput, reject } from '@appdist/service-kit/errors';
 import { z } from 'zod';
 
 export const CODE_PATTERN = /^[A-Za-z0-9_-]{3,32}$/;
@@ -42,15 +42,13 @@ const URL_RULE = `must be an http or https URL of at most ${MAX_URL_LENGTH} char
 
 const createLink = z.object(
   {
-    url: z.string(URL_RULE).transform((value, context) => {
-      const normalized = normalizeUrl(value);
-      if (normalized === undefined) context.addIssue({ code: 'custom', message: URL_RULE });
-      return normalized ?? z.NEVER;
-    }),
+    url: z
+      .string(URL_RULE)
+      .transform((value, context) => normalizeUrl(value) ?? reject(context, URL_RULE)),
     /** Absent when the caller lets the backend pick a code. */
     code: z.string(CODE_RULE).regex(CODE_PATTERN, CODE_RULE).optional(),
   },
-  'must be a JSON object',
+  OBJECT_RULE,
 );
 
 export type CreateLinkInput = z.output<typeof createLink>;

@@ -24,6 +24,7 @@ export async function createApp(options: CreateAppOptions): Promise<AppHandle> {
   const store =
     options.store ??
     (await openStore<KeyValueStore>(config, logger, {
+      label: 'store',
       inMemory: () => {
         logger.info({ maxKeys: config.MEMORY_MAX_KEYS }, 'store: in-process (REDIS_URL unset)');
         return new MemoryStore({ maxKeys: config.MEMORY_MAX_KEYS });

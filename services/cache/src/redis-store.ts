@@ -1,9 +1,4 @@
-import {
-  closeRedisClient,
-  createRedisClient,
-  type RedisClientOptions,
-  StoreUnavailableError,
-} from '@appdist/service-kit/redis';
+import { type RedisClientOptions, RedisStoreBase } from '@appdist/service-kit/redis';
 import type { Redis } from 'ioredis';
 import {
   CounterOverflowError,
@@ -29,22 +24,14 @@ interface ScriptedRedis extends Redis {
 }
 
 /** Keys and values in Redis: values as JSON text, counters as Redis integers (so GET reads them too). */
-export class RedisStore implements KeyValueStore {
-  readonly #redis: ScriptedRedis;
-
+export class RedisStore extends RedisStoreBase implements KeyValueStore {
   constructor(options: RedisClientOptions) {
-    const redis = createRedisClient(options);
-    redis.defineCommand('getWithPttl', { numberOfKeys: 1, lua: GET_WITH_PTTL });
-    this.#redis = redis as ScriptedRedis;
-  }
-
-  /** Rejects when the first attempt fails; the client keeps reconnecting in the background. */
-  async connect(): Promise<void> {
-    await this.#redis.connect();
+    super(options);
+    this.redis.defineCommand('getWithPttl', { numberOfKeys: 1, lua: GET_WITH_PTTL });
   }
 
   async get(key: string): Promise<StoredValue | undefined> {
-    const reply = await this.#run(key, () => this.#redis.getWithPttl(key));
+    const reply = await this.run(() => (this.redis as ScriptedRedis).getWithPttl(key));
     if (reply === null) return undefined;
     const [data, pttl] = reply;
     return {
@@ -56,44 +43,25 @@ export class RedisStore implements KeyValueStore {
 
   async set(key: string, value: JsonValue, ttlSeconds?: number): Promise<void> {
     const data = JSON.stringify(value);
-    await this.#run(key, () =>
+    await this.run(() =>
       ttlSeconds === undefined
-        ? this.#redis.set(key, data)
-        : this.#redis.set(key, data, 'EX', ttlSeconds),
+        ? this.redis.set(key, data)
+        : this.redis.set(key, data, 'EX', ttlSeconds),
     );
   }
 
   async delete(key: string): Promise<boolean> {
-    return Number(await this.#run(key, () => this.#redis.del(key))) > 0;
+    return Number(await this.run(() => this.redis.del(key))) > 0;
   }
 
   async incr(key: string, by: number): Promise<number> {
-    return Number(await this.#run(key, () => this.#redis.incrby(key, by)));
+    // Redis answers a bad INCRBY with a reply error: the caller's mistake, not an outage.
+    const counterError = (error: Error) =>
+      error.message.includes('not an integer')
+        ? new NotACounterError(key)
+        : error.message.includes('overflow')
+          ? new CounterOverflowError(key)
+          : undefined;
+    return Number(await this.run(() => this.redis.incrby(key, by), counterError));
   }
-
-  async ping(): Promise<void> {
-    await this.#run('', () => this.#redis.ping());
-  }
-
-  close(): Promise<void> {
-    return closeRedisClient(this.#redis);
-  }
-
-  async #run<T>(key: string, command: () => Promise<T>): Promise<T> {
-    try {
-      return await command();
-    } catch (error) {
-      throw toStoreError(key, error);
-    }
-  }
-}
-
-/** Redis answers a bad INCRBY with a reply error; anything else means Redis is not usable now. */
-function toStoreError(key: string, error: unknown): Error {
-  if (error instanceof Error && error.name === 'ReplyError') {
-    if (error.message.includes('not an integer')) return new NotACounterError(key);
-    if (error.message.includes('overflow')) return new CounterOverflowError(key);
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  return new StoreUnavailableError(`redis: ${message}`, { cause: error });
 }

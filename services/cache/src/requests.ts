@@ -1,4 +1,4 @@
-import { HttpError, parseInput } from '@appdist/service-kit/errors';
+import { HttpError, OBJECT_RULE, parseInput } from '@appdist/service-kit/errors';
 import { z } from 'zod';
 import type { JsonValue } from './store.js';
 
@@ -7,7 +7,6 @@ const MAX_TTL_SECONDS = 2_592_000; // 30 days
 // JSON.stringify recurses: a 16 KiB body can nest ~8000 levels, past V8's stack, which would
 // make storing (and echoing) the value a 500. No cached value needs more than a few levels.
 const MAX_VALUE_DEPTH = 64;
-const OBJECT_RULE = 'must be a JSON object';
 
 /** A path parameter: a regex, not a schema, on the read behind every cached redirect. */
 export function parseKey(key: string): string {

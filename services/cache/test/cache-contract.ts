@@ -11,7 +11,7 @@ export interface CacheTarget {
 
 const KEY_PATTERN = /^[A-Za-z0-9._:-]{1,200}$/;
 
-/** The cache contract from docs/architecture.md; every store must pass all of it. */
+/** The cache contract from docs/services.md; every store must pass all of it. */
 export function cacheContract(target: CacheTarget): void {
   let url = '';
   let stop: () => Promise<void> = async () => {};

@@ -1,8 +1,8 @@
 import { isRecord } from '@appdist/catalogue/repository';
-import { HttpError, parseInput } from '@appdist/service-kit/errors';
+import { HttpError, OBJECT_RULE, parseInput } from '@appdist/service-kit/errors';
 import { z } from 'zod';
 
-// The rules of the contract in docs/architecture.md; the backend applies the same ones first.
+// The rules of the contract in docs/services.md; the backend applies the same ones first.
 const CODE = /^[A-Za-z0-9_-]{3,32}$/;
 const CODE_RULE = 'must match [A-Za-z0-9_-]{3,32}';
 // Whitespace and control characters have no place in a URL that ends up in a Location header.
@@ -10,7 +10,7 @@ const URL_FORBIDDEN = /[\s\p{Cc}]/u;
 const MAX_URL_LENGTH = 2048;
 const URL_RULE = `must be an absolute http or https URL of at most ${MAX_URL_LENGTH} characters`;
 const MAX_BATCH_ENTRIES = 1000;
-const OBJECT_RULE = 'must be a JSON object';
+const COUNTS_RULE = `must map up to ${MAX_BATCH_ENTRIES} valid codes to positive integers`;
 
 const code = z.string(CODE_RULE).regex(CODE, CODE_RULE);
 
@@ -37,14 +37,12 @@ const clickBatch = z.object(
     counts: z.preprocess(
       (counts) => (isRecord(counts) ? new Map(Object.entries(counts)) : counts),
       z
-        .map(z.string().regex(CODE), z.int().min(1, 'must be a positive integer'), {
-          error: (issue) =>
-            issue.code === 'invalid_key' ? `keys ${CODE_RULE}` : 'must be an object of counts',
-        })
-        .refine(
-          (counts) => counts.size <= MAX_BATCH_ENTRIES,
-          `must have at most ${MAX_BATCH_ENTRIES} entries`,
-        ),
+        .map(
+          z.string().regex(CODE, COUNTS_RULE),
+          z.int(COUNTS_RULE).min(1, COUNTS_RULE),
+          COUNTS_RULE,
+        )
+        .refine((counts) => counts.size <= MAX_BATCH_ENTRIES, COUNTS_RULE),
     ),
   },
   OBJECT_RULE,

@@ -15,7 +15,7 @@ function uniqueCode(prefix = 'c'): string {
 }
 
 /**
- * The database service contract of docs/architecture.md, run against each way the service can
+ * The database service contract of docs/services.md, run against each way the service can
  * store data. `start` returns a service on an empty database each time it is called.
  */
 export function describeLinksApi(start: () => Promise<TestService>): void {

@@ -80,15 +80,15 @@ export function createBackendApi(client: ServiceClient): BackendApi {
     path: string,
     code: string,
     schema: z.ZodType<T>,
-    what: string,
+    what: { call: string; answer: string },
   ): Promise<T | undefined> {
     const { status, body } = await call({
       method: 'GET',
       path: `${path}/${encodeURIComponent(code)}`,
     });
     if (status === 404) return undefined;
-    if (status !== 200) throw unexpected(status, `a ${what} lookup`);
-    return parse(schema, body, what);
+    if (status !== 200) throw unexpected(status, what.call);
+    return parse(schema, body, what.answer);
   }
 
   return {
@@ -98,7 +98,8 @@ export function createBackendApi(client: ServiceClient): BackendApi {
       return parse(linkListSchema, body, 'link listing').items;
     },
 
-    getLink: (code) => getByCode('/api/links', code, linkSchema, 'link'),
+    getLink: (code) =>
+      getByCode('/api/links', code, linkSchema, { call: 'a link lookup', answer: 'link' }),
 
     async createLink(input) {
       const { status, body } = await call({ method: 'POST', path: '/api/links', body: input });
@@ -113,7 +114,12 @@ export function createBackendApi(client: ServiceClient): BackendApi {
     },
 
     async resolve(code) {
-      return (await getByCode('/api/resolve', code, resolvedSchema, 'resolved URL'))?.url;
+      return (
+        await getByCode('/api/resolve', code, resolvedSchema, {
+          call: 'a resolve',
+          answer: 'resolve answer',
+        })
+      )?.url;
     },
   };
 }

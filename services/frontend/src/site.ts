@@ -64,6 +64,9 @@ function formError(result: Extract<CreateResult, { ok: false }>, values: FormVal
         field: 'code',
         message: `The code “${values.code}” is already taken: choose another one.`,
       };
+    case 'invalid_body':
+      // The backend's wording of it changed; the form keeps the sentence users saw.
+      return { field: null, message: 'request body must be a JSON object' };
     default:
       return { field: null, message: result.message };
   }

@@ -152,6 +152,22 @@ describe('pages (stub backend: a recording HTTP server)', () => {
     expect(page).not.toContain('<script>alert(1)</script>');
   });
 
+  it('words a body the backend refused as users have always read it', async () => {
+    const { url } = await setup((req, res) =>
+      req.method === 'POST'
+        ? json(res, 400, {
+            error: { code: 'invalid_body', message: 'body: must be a JSON object' },
+          })
+        : linkBackend(req, res),
+    );
+    const res = await fetch(`${url}/`, {
+      method: 'POST',
+      body: new URLSearchParams({ url: 'https://example.com/x' }),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('>request body must be a JSON object</div>');
+  });
+
   it('answers 409 for a taken code and keeps the values', async () => {
     const { url } = await setup();
     const res = await fetch(`${url}/`, {

@@ -29,6 +29,7 @@ export async function createApp(options: CreateAppOptions): Promise<AppHandle> {
   const store =
     options.store ??
     (await openStore<GateStore>(config, logger, {
+      label: 'gates',
       inMemory: () => {
         logger.info('gates: in memory (REDIS_URL unset); a restart closes every gate');
         return new MemoryGateStore();

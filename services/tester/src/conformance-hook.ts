@@ -28,12 +28,14 @@ export interface ConformanceHookOptions {
 const MAX_LINES = 8;
 const MAX_LINE_LENGTH = 200;
 
-const conformancePayload = hookPayload({
-  service: requiredText.pipe(
-    z.enum(CONFORMANCE_SERVICES, `must be one of ${CONFORMANCE_SERVICES.join(', ')}`),
-  ),
-  url: httpUrl,
-});
+const conformancePayload = hookPayload(
+  z.looseObject({
+    service: requiredText.pipe(
+      z.enum(CONFORMANCE_SERVICES, `must be one of ${CONFORMANCE_SERVICES.join(', ')}`),
+    ),
+    url: httpUrl,
+  }),
+);
 
 /** `POST /hooks/conformance`: runs a service's suite against a canary before it gets traffic. */
 export function conformanceHook(app: Express, options: ConformanceHookOptions): void {

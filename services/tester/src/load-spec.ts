@@ -1,3 +1,5 @@
+import { isRecord } from '@appdist/catalogue/repository';
+import { reject } from '@appdist/service-kit/errors';
 import { z } from 'zod';
 import {
   canaryId,
@@ -5,7 +7,6 @@ import {
   httpUrl,
   httpUrlOrProblem,
   parsePayload,
-  reject,
   requiredText,
 } from './payload.js';
 
@@ -84,9 +85,7 @@ const headers = optionalText.transform((text, context) => {
   } catch {
     return reject(context, HEADERS_RULE);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    return reject(context, HEADERS_RULE);
-  }
+  if (!isRecord(parsed)) return reject(context, HEADERS_RULE);
   const result: Record<string, string> = {};
   for (const [name, value] of Object.entries(parsed)) {
     if (!HEADER_NAME.test(name)) {
@@ -109,6 +108,7 @@ const path = optionalText.refine(
   'must be a path starting with / (a query may follow)',
 );
 
+/** metadata.url with metadata.path appended, or the issue of metadata.path. */
 function target(base: URL, path: string, context: z.RefinementCtx): URL {
   if (path === '') return base;
   const url =
@@ -116,23 +116,32 @@ function target(base: URL, path: string, context: z.RefinementCtx): URL {
       ? 'cannot be added to a url that has a query'
       : httpUrlOrProblem(`${base.origin}${base.pathname.replace(/\/+$/, '')}${path}`);
   if (typeof url !== 'string') return url;
-  context.addIssue({ code: 'custom', message: url, path: ['metadata', 'path'] });
+  context.addIssue({ code: 'custom', message: url, path: ['path'] });
   return z.NEVER;
 }
 
 /** The load hook's parser, for these limits: Flagger's payload to a LoadSpec, or the 400. */
 export function loadSpecParser(limits: LoadLimits): (body: unknown) => LoadSpec {
-  const schema = hookPayload({
-    url: httpUrl,
-    path,
-    rps: rps(limits.maxRps),
-    duration: durationSeconds(limits.maxDurationSeconds),
-    method,
-    headers,
-  }).transform((payload, context) => ({
+  const metadata = z
+    // The target first, and alone: with several mistakes, the 400 names url or path.
+    .looseObject({ url: httpUrl, path })
+    .transform(({ url, path, ...rest }, context) => ({
+      ...(rest as Record<string, string>),
+      target: target(url, path, context),
+    }))
+    .pipe(
+      z.looseObject({
+        target: z.instanceof(URL),
+        rps: rps(limits.maxRps),
+        duration: durationSeconds(limits.maxDurationSeconds),
+        method,
+        headers,
+      }),
+    );
+  const schema = hookPayload(metadata).transform((payload) => ({
     canary: canaryId(payload),
     checksum: payload.checksum,
-    target: target(payload.metadata.url, payload.metadata.path, context),
+    target: payload.metadata.target,
     method: payload.metadata.method,
     headers: payload.metadata.headers,
     rps: payload.metadata.rps,

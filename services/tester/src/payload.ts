@@ -1,4 +1,5 @@
-import { parseInput } from '@appdist/service-kit/errors';
+import { isRecord } from '@appdist/catalogue/repository';
+import { OBJECT_RULE, parseInput, reject } from '@appdist/service-kit/errors';
 import { z } from 'zod';
 
 // Kubernetes object names (DNS-1123 subdomain) and namespaces (DNS-1123 label). Validating them
@@ -22,20 +23,24 @@ const optionalString = z
 /** `{name, namespace}`, as operators send to open or close a gate: together they name one gate. */
 const canaryRef = z.object(
   { name: kubernetesName('name', CANARY_NAME), namespace: kubernetesName('namespace', NAMESPACE) },
-  'must be a JSON object',
+  OBJECT_RULE,
 );
 
 export type CanaryRef = z.output<typeof canaryRef>;
 
-// Flagger sends the hook's metadata as a map of strings.
+// Flagger sends the hook's metadata as a map of strings. A Map of the body's own entries: a
+// record would drop a `__proto__` key unchecked.
 const metadataStrings = z
-  .record(
-    z.string(),
-    z.string('must be a string (Flagger sends metadata values as strings)'),
-    'must be an object of strings',
+  .preprocess(
+    (metadata) => (isRecord(metadata) ? new Map(Object.entries(metadata)) : metadata),
+    z.map(
+      z.string(),
+      z.string('must be a string (Flagger sends metadata values as strings)'),
+      'must be an object of strings',
+    ),
   )
   .nullish()
-  .transform((metadata): Readonly<Record<string, string>> => metadata ?? {});
+  .transform((metadata): Readonly<Record<string, string>> => Object.fromEntries(metadata ?? []));
 
 /** What Flagger POSTs to every webhook (`CanaryWebhookPayload`); extra fields are ignored. */
 const webhookPayload = canaryRef.extend({
@@ -47,25 +52,15 @@ const webhookPayload = canaryRef.extend({
 
 export type WebhookPayload = z.output<typeof webhookPayload>;
 
-/** The payload of a hook that needs metadata: those keys checked by `shape`, the rest kept. */
-export function hookPayload<S extends z.core.$ZodLooseShape>(shape: S) {
-  // Strings first, then the keys the hook needs; zod's types cannot tell that the object schema
-  // takes a record of strings.
-  const metadata = z.looseObject(shape) as unknown as z.ZodType<
-    z.output<z.ZodObject<S, z.core.$loose>>,
-    Readonly<Record<string, string>>
-  >;
-  return webhookPayload.extend({ metadata: metadataStrings.pipe(metadata) });
+/** The payload of a hook that needs metadata: the strings checked by `metadata`, in its order. */
+export function hookPayload<M extends z.ZodType>(metadata: M) {
+  // zod's types cannot tell that `metadata` takes the record of strings checked first.
+  const typed = metadata as unknown as z.ZodType<z.output<M>, Readonly<Record<string, string>>>;
+  return webhookPayload.extend({ metadata: metadataStrings.pipe(typed) });
 }
 
 /** A metadata value the hook cannot work without, trimmed. */
 export const requiredText = z.string('is required').trim().min(1, 'is required');
-
-/** Reports `message` as the issue of the value being transformed, which is then never used. */
-export function reject(context: z.RefinementCtx, message: string): never {
-  context.addIssue({ code: 'custom', message });
-  return z.NEVER;
-}
 
 /** An absolute http(s) URL, e.g. `http://backend-canary.app:8080`, or what is wrong with it. */
 export function httpUrlOrProblem(value: string): URL | string {

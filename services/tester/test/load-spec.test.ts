@@ -70,6 +70,21 @@ describe('load hook metadata', () => {
     );
   });
 
+  it('names the url or the path first when other metadata is wrong too', () => {
+    const bad = { rps: 'ten', duration: '0s', method: 'FETCH', headers: '[]' };
+    expect(() => specWith({ ...bad, url: 'ftp://x' })).toThrow(/^metadata\.url: /);
+    expect(() => specWith({ ...bad, path: 'links' })).toThrow(
+      'metadata.path: must be a path starting with / (a query may follow)',
+    );
+    expect(() =>
+      specWith({ ...bad, url: 'http://backend-canary.app:8080/?x=1', path: '/links' }),
+    ).toThrow('metadata.path: cannot be added to a url that has a query');
+    expect(() => specWith({ ...bad, path: `/${'a'.repeat(2048)}` })).toThrow(
+      'metadata.path: must be at most 2048 characters',
+    );
+    expect(() => specWith(bad)).toThrow(/^metadata\.rps: /);
+  });
+
   it('builds a spec from a Flagger payload as the Canaries in dist/ send it', () => {
     const spec = loadSpecParser({ maxRps: 200, maxDurationSeconds: 600 })({
       name: 'frontend',

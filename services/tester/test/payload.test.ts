@@ -60,6 +60,17 @@ function webhookCases(metadata: Record<string, string>): BadCase[] {
       body: { json: { ...valid, metadata: { ...metadata, note: null } } },
       field: 'metadata.note',
     },
+    {
+      // JSON.parse makes it an own key; a record schema would have dropped it unchecked.
+      what: 'a number under __proto__ in metadata',
+      body: {
+        raw: JSON.stringify({ ...valid, metadata: { ...metadata, PROTO: 5 } }).replace(
+          '"PROTO"',
+          '"__proto__"',
+        ),
+      },
+      field: 'metadata.__proto__',
+    },
   ];
 }
 
@@ -189,6 +200,19 @@ describe('payload validation', () => {
       for (const bad of webhookCases(metadata)) await expectRejected(path, bad);
     });
   }
+
+  it('checks a __proto__ key of metadata like any other key', async () => {
+    const raw = (value: string) =>
+      `{"name":"backend","namespace":"app","metadata":{"__proto__":${value}}}`;
+    const bad = await send(server.url, 'POST', '/hooks/event', { raw: raw('5') });
+    expect(bad.status).toBe(400);
+    expect(errorOf(bad)).toEqual({
+      code: 'invalid_payload',
+      message: 'metadata.__proto__: must be a string (Flagger sends metadata values as strings)',
+    });
+    const good = await send(server.url, 'POST', '/hooks/event', { raw: raw('"x"') });
+    expect(good.status).toBeLessThan(300);
+  });
 
   it('the gate switches name the bad field of {name, namespace}', async () => {
     for (const path of SWITCHES) {

@@ -1,5 +1,5 @@
 import { terminate } from '@appdist/local-stack/stack';
-import { pidsOf, startBenchStack } from '../app-stack.js';
+import { pidsOf, startBenchStack, startNode } from '../app-stack.js';
 import { httpLoad, unexpectedAnswers } from '../load.js';
 import {
   cpuByProcess,
@@ -11,7 +11,6 @@ import {
   medianOf,
   type Runs,
 } from '../measure.js';
-import { startReady } from '../ready-process.js';
 import {
   atLeast,
   atMost,
@@ -51,13 +50,13 @@ async function createWarmLink(frontend: string, cache: string): Promise<void> {
 /** The baseline: three bare-chain-server.js processes, cache-like first, each calling the next. */
 async function startBareChain() {
   const roles = [...SERVICES].reverse();
-  const hops: Awaited<ReturnType<typeof startReady>>[] = [];
+  const hops: Awaited<ReturnType<typeof startNode>>[] = [];
   const stop = () => Promise.all(hops.map((hop) => terminate(hop.child)));
   try {
     for (const role of roles) {
       const upstream = hops.at(-1)?.port;
       const args = upstream === undefined ? [role] : [role, String(upstream)];
-      hops.push(await startReady(benchScript('bare-chain-server.js'), args));
+      hops.push(await startNode(benchScript('bare-chain-server.js'), args));
     }
   } catch (error) {
     await stop();

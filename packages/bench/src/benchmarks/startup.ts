@@ -1,14 +1,13 @@
 import { SERVICE_NAMES } from '@appdist/catalogue';
 import { serviceEntryPoint, terminate } from '@appdist/local-stack/stack';
-import { startBenchStack } from '../app-stack.js';
-import { POLL_INTERVAL_MS, startReady } from '../ready-process.js';
+import { POLL_INTERVAL_MS, startBenchStack, startNode } from '../app-stack.js';
 import { atMost, type BenchmarkResult, figure } from '../report.js';
 import { benchScript } from '../repository.js';
 import { median } from '../stats.js';
 
 /** Milliseconds from spawning `node <script>` until GET /readyz answers 200; then stops it. */
 async function timeToReady(script: string, args: string[], env?: Record<string, string>) {
-  const { child, readyMs } = await startReady(script, args, env);
+  const { child, readyMs } = await startNode(script, args, env);
   await terminate(child);
   return readyMs;
 }
