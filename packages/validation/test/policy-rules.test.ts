@@ -662,6 +662,68 @@ describe('policy rules', () => {
     expect(findingsOf('pod.config-refs', objects, 'kubernetes')).toEqual([]);
   });
 
+  it('reports findings rule by rule, in the order of the rule list (as before the rule tables)', () => {
+    expect(POLICY_RULES.map((rule) => rule.id)).toEqual([
+      'api.deprecated',
+      'hpa.api-version',
+      'canary.target-exists',
+      'canary.autoscaler-exists',
+      'canary.provider',
+      'canary.strategy',
+      'canary.service',
+      'canary.metrics',
+      'canary.progress-deadline',
+      'canary.pre-rollout-webhook',
+      'canary.rollout-webhook',
+      'canary.webhook-timeouts',
+      'webhook.metadata-strings',
+      'webhook.tester-endpoints',
+      'alertprovider.address-or-secret',
+      'alerts.severity',
+      'alerts.provider-exists',
+      'deployment.no-replicas-when-canaried',
+      'deployment.progress-deadline',
+      'workload.labels',
+      'container.limits',
+      'container.probes',
+      'container.security-context',
+      'pod.security-context',
+      'container.port-names',
+      'image.pinned',
+      'pod.termination-grace',
+      'pod.prometheus-annotations',
+      'pod.topology-spread',
+      'pod.service-account',
+      'pod.config-refs',
+      'service.ports-match-container-ports',
+      'service.port-names',
+      'service.not-for-canaried',
+      'ingress.backend-exists',
+      'canary.gateways',
+      'networkpolicy.default-deny',
+      'networkpolicy.allowed-paths',
+      'selector.component-label',
+      'pdb.matches-pods',
+      'namespace.mesh-injection',
+    ]);
+    // Broken in reverse order, so the findings' order can only come from the rule list.
+    const broken = [
+      'pod.termination-grace',
+      'image.pinned',
+      'pod.security-context',
+      'container.limits',
+      'workload.labels',
+      'canary.metrics',
+      'canary.service',
+    ];
+    const objects = goodRender('kubernetes');
+    for (const rule of broken) CASES.find((testCase) => testCase.rule === rule)?.breakIt(objects);
+    const reported = checkPolicy(objects, { mesh: 'kubernetes' }).map((finding) => finding.rule);
+    expect([...new Set(reported)].filter((rule) => broken.includes(rule))).toEqual(
+      [...broken].reverse(),
+    );
+  });
+
   it('has a failing case for every rule, and unique rule ids', () => {
     const ids = POLICY_RULES.map((rule) => rule.id);
     expect(new Set(ids).size).toBe(ids.length);

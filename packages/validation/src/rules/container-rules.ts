@@ -1,6 +1,6 @@
 import { asList, asRecord, asString, at, fieldPath } from '../access.js';
 import { APP_PORT } from '../appdist-contract.js';
-import { isAppWorkload } from '../render.js';
+import { isAppWorkload, type Workload } from '../render.js';
 import type { RuleTable } from '../rule.js';
 
 function httpProbeProblem(probe: unknown, path: string): string | undefined {
@@ -20,6 +20,33 @@ export function imageTag(image: string): { tag?: string; digest?: string } {
   const tag = colon > lastSlash ? reference.slice(colon + 1) : undefined;
   return { ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
 }
+
+/** A pod-level setting, or the same setting on every container, satisfies `ok`. */
+function podOrEveryContainer(
+  workload: Workload,
+  path: readonly string[],
+  ok: (value: unknown) => boolean,
+): boolean {
+  if (ok(at(workload.podSpec.securityContext, ...path))) return true;
+  return (
+    workload.containers.length > 0 &&
+    workload.containers.every((ref) => ok(at(ref.container.securityContext, ...path)))
+  );
+}
+
+const POD_SECURITY: ReadonlyArray<[string, readonly string[], (value: unknown) => boolean]> = [
+  ['runAsNonRoot: true', ['runAsNonRoot'], (value) => value === true],
+  [
+    'a numeric non-zero runAsUser',
+    ['runAsUser'],
+    (value) => Number.isInteger(value) && (value as number) > 0,
+  ],
+  [
+    'seccompProfile: {type: RuntimeDefault}',
+    ['seccompProfile', 'type'],
+    (value) => value === 'RuntimeDefault',
+  ],
+];
 
 export const RULES: RuleTable = {
   /** Every container requests and limits cpu and memory. */
@@ -70,6 +97,15 @@ export const RULES: RuleTable = {
       if (needs.length === 0) continue;
       const message = `container ${ref.name} needs ${needs.join(', ')}`;
       report(workload.object, fieldPath(...ref.path, 'securityContext'), message);
+    }
+  },
+  /** Pods run as a numeric non-root user with the RuntimeDefault seccomp profile. */
+  'pod.security-context'(render, report) {
+    for (const workload of render.workloads) {
+      const needs = POD_SECURITY.filter(([, path, ok]) => !podOrEveryContainer(workload, path, ok));
+      if (needs.length === 0) continue;
+      const message = `needs ${needs.map(([needed]) => needed).join(', ')}`;
+      report(workload.object, fieldPath(...workload.podSpecPath, 'securityContext'), message);
     }
   },
   /**
