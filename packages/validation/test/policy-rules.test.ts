@@ -565,6 +565,28 @@ const CASES: RuleCase[] = [
     message: /lets frontend reach database directly/,
   },
   {
+    rule: 'networkpolicy.allowed-paths',
+    name: 'a way back from cache to the backend',
+    breakIt: (o) =>
+      push(find(o, 'NetworkPolicy', 'backend'), 'spec.ingress.0.from', {
+        podSelector: { matchLabels: { 'app.kubernetes.io/component': 'cache' } },
+      }),
+    field: 'spec.ingress',
+    message:
+      /^lets cache reach backend directly; only frontend → backend → cache\/database → redis\/postgres is allowed$/,
+  },
+  {
+    rule: 'networkpolicy.allowed-paths',
+    name: 'a way back from database to the backend',
+    breakIt: (o) =>
+      push(find(o, 'NetworkPolicy', 'backend'), 'spec.ingress.0.from', {
+        podSelector: { matchLabels: { 'app.kubernetes.io/component': 'database' } },
+      }),
+    field: 'spec.ingress',
+    message:
+      /^lets database reach backend directly; only frontend → backend → cache\/database → redis\/postgres is allowed$/,
+  },
+  {
     rule: 'selector.component-label',
     name: 'a PDB selecting on the name label',
     breakIt: (o) =>
@@ -722,6 +744,19 @@ describe('policy rules', () => {
     expect([...new Set(reported)].filter((rule) => broken.includes(rule))).toEqual(
       [...broken].reverse(),
     );
+  });
+
+  it("anchors a missing default deny at the namespace's first workload when no Namespace is rendered", () => {
+    const objects = goodRender('kubernetes');
+    remove(objects, 'Namespace', 'app');
+    remove(objects, 'NetworkPolicy', 'default-deny-ingress');
+    const workloads = objects.filter((object) =>
+      ['Deployment', 'StatefulSet'].includes(object.kind),
+    );
+    expect(workloads.length).toBeGreaterThan(1);
+    expect(findingsOf('networkpolicy.default-deny', objects, 'kubernetes')).toEqual([
+      expect.objectContaining({ object: `${workloads[0]?.kind}/${workloads[0]?.metadata.name}` }),
+    ]);
   });
 
   it('has a failing case for every rule, and unique rule ids', () => {
