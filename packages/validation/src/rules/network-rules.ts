@@ -33,7 +33,9 @@ const FORBIDDEN_PATHS = SERVICE_NAMES.filter((name) => name !== TESTER).flatMap(
  * the public entry (the catalogue's calls are acyclic, so this ends).
  */
 function allowedPath(): string {
-  const layers = [SERVICE_NAMES.filter((name) => name !== TESTER && !REACHED.has(name))];
+  const layers: string[][] = [
+    SERVICE_NAMES.filter((name) => name !== TESTER && !REACHED.has(name)),
+  ];
   for (;;) {
     const last: readonly string[] = layers.at(-1) ?? [];
     const next = REQUIRED_PATHS.filter(([from]) => last.includes(from)).map(([, to]) => to);
