@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { isImageTag } from '@appdist/catalogue';
 import { execa } from 'execa';
 import { loadAll } from 'js-yaml';
 import { findKustomize, type KustomizeBinary } from './binary.js';
@@ -16,9 +17,6 @@ export interface BuildOptions {
   /** Environment used to find the binary; defaults to `process.env`. */
   env?: NodeJS.ProcessEnv;
 }
-
-/** An image tag as kustomize accepts it (`edit set image` rejects anything else). */
-const TAG_PATTERN = /^[a-zA-Z0-9._-]+$/;
 
 async function run(
   binary: KustomizeBinary,
@@ -88,7 +86,7 @@ export async function setImage(
   tag: string,
   env?: NodeJS.ProcessEnv,
 ): Promise<void> {
-  if (!TAG_PATTERN.test(tag)) {
+  if (!isImageTag(tag)) {
     throw new Error(
       `invalid image tag ${JSON.stringify(tag)}: use letters, digits, '.', '_' and '-'`,
     );

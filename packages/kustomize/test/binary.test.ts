@@ -56,4 +56,15 @@ describe('setImage with a kustomize binary', () => {
       `${target} edit set image ghcr.io/appdist/backend=*:1.2.0\n`,
     );
   });
+
+  it("rejects a tag outside Docker's grammar before running anything", async () => {
+    const fake = await fakeKustomize();
+    const target = await writeTree({ 'kustomization.yaml': 'resources: []\n' });
+    for (const bad of ['-1', '.1', 'a b', 'a'.repeat(129)]) {
+      await expect(setImage(target, 'redis', bad, { PATH: fake.dir })).rejects.toThrow(
+        `invalid image tag ${JSON.stringify(bad)}: use letters, digits, '.', '_' and '-'`,
+      );
+    }
+    await expect(readFile(fake.log, 'utf8')).rejects.toThrow();
+  });
 });
