@@ -371,6 +371,14 @@ const CASES: RuleCase[] = [
   },
   {
     rule: 'image.pinned',
+    name: 'a registry port but no tag',
+    breakIt: (o) =>
+      set(find(o, 'Deployment', 'backend'), `${CONTAINER}.image`, 'registry:5000/appdist/backend'),
+    field: 'spec.template.spec.containers[0].image',
+    message: /registry:5000\/appdist\/backend is untagged/,
+  },
+  {
+    rule: 'image.pinned',
     name: 'latest',
     breakIt: (o) => set(find(o, 'StatefulSet', 'redis'), `${CONTAINER}.image`, 'redis:latest'),
     field: 'spec.template.spec.containers[0].image',
@@ -757,6 +765,17 @@ describe('policy rules', () => {
     expect(findingsOf('networkpolicy.default-deny', objects, 'kubernetes')).toEqual([
       expect.objectContaining({ object: `${workloads[0]?.kind}/${workloads[0]?.metadata.name}` }),
     ]);
+  });
+
+  it('takes a tag behind a registry port, or a digest, as pinned', () => {
+    const objects = goodRender('kubernetes');
+    set(
+      find(objects, 'Deployment', 'backend'),
+      `${CONTAINER}.image`,
+      'registry:5000/x/backend:1.2.0',
+    );
+    set(find(objects, 'StatefulSet', 'redis'), `${CONTAINER}.image`, 'redis@sha256:abc');
+    expect(findingsOf('image.pinned', objects, 'kubernetes')).toEqual([]);
   });
 
   it('has a failing case for every rule, and unique rule ids', () => {

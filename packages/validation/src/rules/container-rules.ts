@@ -1,3 +1,4 @@
+import { parseImageReference } from '@appdist/catalogue';
 import { asList, asRecord, asString, at, fieldPath } from '../access.js';
 import { APP_PORT } from '../appdist-contract.js';
 import { isAppWorkload, type Workload } from '../render.js';
@@ -10,15 +11,6 @@ function httpProbeProblem(probe: unknown, path: string): string | undefined {
   if (httpGet.port !== APP_PORT.name)
     return `uses port ${String(httpGet.port)}, expected ${APP_PORT.name}`;
   return undefined;
-}
-
-/** The tag of an image reference, or undefined; `registry:5000/app` has a port, not a tag. */
-export function imageTag(image: string): { tag?: string; digest?: string } {
-  const [reference = '', digest] = image.split('@');
-  const lastSlash = reference.lastIndexOf('/');
-  const colon = reference.lastIndexOf(':');
-  const tag = colon > lastSlash ? reference.slice(colon + 1) : undefined;
-  return { ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
 }
 
 /** A pod-level setting, or the same setting on every container, satisfies `ok`. */
@@ -144,7 +136,7 @@ export const RULES: RuleTable = {
   'image.pinned'(render, report) {
     for (const { workload, ref } of render.containers()) {
       const image = asString(ref.container.image) ?? '';
-      const { tag, digest } = imageTag(image);
+      const { tag, digest } = parseImageReference(image);
       if (digest || (tag && tag !== 'latest')) continue;
       report(
         workload.object,
