@@ -61,7 +61,7 @@ export function createProgram(
     )
     .option(
       '--options',
-      'also validate every option component of dist/components (alerts-slack, manual-approval, …) composed with each distribution',
+      "also validate each provider option the catalogue lists (dist/components/<option>) composed with each distribution, reported distribution by distribution in the catalogue's order",
     )
     .addHelpText(
       'after',

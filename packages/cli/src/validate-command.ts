@@ -124,7 +124,7 @@ export async function runValidate(
     plural(findings.length, 'finding'),
     ...(failures.length > 0 ? [`${plural(failures.length, 'render')} failed`] : []),
   ];
-  // Name the renders while the line stays readable; --options adds fifteen.
+  // Name the renders while the line stays readable; --options adds one per option and distribution.
   const names =
     results.length <= 6
       ? ` (${results.map((result) => result.distribution).join(', ') || 'none'})`
