@@ -520,6 +520,17 @@ const CASES: RuleCase[] = [
   },
   {
     rule: 'ingress.backend-exists',
+    name: 'an Ingress to a port a two-port Service does not have (numbers, then names)',
+    breakIt: (o) => {
+      push(find(o, 'Service', 'redis'), 'spec.ports', { name: 'metrics', port: 9121 });
+      const backend = 'spec.rules.0.http.paths.0.backend.service';
+      set(find(o, 'Ingress', 'frontend'), backend, { name: 'redis', port: { number: 80 } });
+    },
+    field: 'spec.rules[0].http.paths[0].backend.service.port',
+    message: /^Service redis has no port 80 \(ports: 6379, 9121, tcp-redis, metrics\)$/,
+  },
+  {
+    rule: 'ingress.backend-exists',
     name: "an Ingress to a port the Canary's Service does not have",
     mesh: 'linkerd',
     breakIt: (o) =>
