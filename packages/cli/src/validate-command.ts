@@ -38,7 +38,14 @@ async function validateTarget(
   if (!target.providerExample) {
     return [await validateDirectory(target.dir, { distribution: target.name, schemas })];
   }
-  return validateProviderExample(checkoutFor(target, root), { schemas, example: target.dir });
+  return validateProviderExample(
+    checkoutFor(
+      target,
+      root,
+      '; it is rendered against a local checkout: run inside the repository',
+    ),
+    { schemas, example: target.dir },
+  );
 }
 
 /** A render kustomize refused, reported beside the findings; any other error propagates. */
