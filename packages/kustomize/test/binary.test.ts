@@ -40,6 +40,19 @@ describe('findKustomize', () => {
     expect(binary).toMatchObject({ path: join(fake.dir, 'kustomize'), source: 'PATH' });
   });
 
+  it('never takes a kustomize in the current folder for one on an empty or unset PATH', async () => {
+    const fake = await fakeKustomize();
+    const cwd = process.cwd();
+    process.chdir(fake.dir);
+    try {
+      for (const env of [{ PATH: '' }, {}]) {
+        expect(await findKustomize(env)).toMatchObject({ flavor: 'kubectl', source: 'npm' });
+      }
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
   it('falls back to the npm-shipped kubectl', async () => {
     const binary = await findKustomize({ PATH: '/nonexistent' });
     expect(binary).toMatchObject({ flavor: 'kubectl', source: 'npm' });
