@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { isImageTag } from '@appdist/catalogue';
 import { execa } from 'execa';
-import { loadAll } from 'js-yaml';
+import { parseAllDocuments } from 'yaml';
 import { findKustomize, type KustomizeBinary } from './binary.js';
 import { KustomizeError } from './errors.js';
 import { isKubernetesObject, type KubernetesObject } from './kubernetes-object.js';
@@ -57,7 +57,12 @@ export async function buildYaml(dir: string, options: BuildOptions = {}): Promis
 
 /** The objects of YAML that kustomize rendered from `dir`. */
 export function parseObjects(yaml: string, dir: string): KubernetesObject[] {
-  const documents = loadAll(yaml).filter((document) => document !== null && document !== undefined);
+  const documents = parseAllDocuments(yaml).flatMap((document) => {
+    const [error] = document.errors;
+    if (error) throw new Error(`YAML rendered from ${resolve(dir)}: ${error.message}`);
+    const value: unknown = document.toJS();
+    return value === null || value === undefined ? [] : [value];
+  });
   return documents.map((document, index) => {
     if (!isKubernetesObject(document)) {
       throw new Error(
