@@ -179,6 +179,11 @@ export function parseImageReference(reference: string): {
   return { name, tag, digest };
 }
 
+/** A tag as Docker's reference grammar allows it (kustomize and Kind take the same). */
+export function isImageTag(tag: string): boolean {
+  return /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(tag);
+}
+
 /** The npm package of a service's workspace. */
 export function packageName(service: string): string {
   return `@appdist/${service}`;

@@ -11,6 +11,7 @@ import {
   type GateAction,
   type GateOptions,
   runGateCommand,
+  TESTER_PORT_FORWARD,
 } from './operator-commands.js';
 import { addReleaseCommands } from './release-commands.js';
 import { runRender } from './render-command.js';
@@ -61,7 +62,7 @@ export function createProgram(
     )
     .option(
       '--options',
-      'also validate every option component of dist/components (alerts-slack, manual-approval, …) composed with each distribution',
+      "also validate each provider option the catalogue lists (dist/components/<option>) composed with each distribution, reported distribution by distribution in the catalogue's order",
     )
     .addHelpText(
       'after',
@@ -210,11 +211,11 @@ Examples:
       .addHelpText(
         'after',
         `
-In a cluster, reach the tester first: kubectl -n ${NAMESPACE} port-forward svc/tester 8090:80
+In a cluster, reach the tester first: ${TESTER_PORT_FORWARD}
 
 Examples:
   $ appdist ${action} backend
-  $ appdist ${action} app/frontend --tester http://localhost:8090`,
+  $ appdist ${action} ${NAMESPACE}/frontend --tester ${DEFAULT_TESTER_URL}`,
       )
       .action(async (canary: string, options: GateOptions) => {
         setExitCode(await runGateCommand(action, canary, options, output));

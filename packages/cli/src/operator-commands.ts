@@ -1,8 +1,11 @@
-import { NAMESPACE } from '@appdist/catalogue';
+import { NAMESPACE, serviceEntry } from '@appdist/catalogue';
 import { UsageError } from './targets.js';
 import type { Output } from './validate-command.js';
 
-export const DEFAULT_TESTER_URL = 'http://localhost:8090';
+// Forwarded to the port the tester listens on under `npm start`, so one default fits both.
+const TESTER_PORT = serviceEntry('tester').localPort;
+export const DEFAULT_TESTER_URL = `http://localhost:${TESTER_PORT}`;
+export const TESTER_PORT_FORWARD = `kubectl -n ${NAMESPACE} port-forward svc/tester ${TESTER_PORT}:80`;
 
 // What each operator command does on the tester, in flagger-loadtester's vocabulary.
 export const GATE_ACTIONS = {
@@ -70,7 +73,7 @@ export async function runGateCommand(
   } catch (error) {
     output.stderr(
       `appdist ${action}: cannot reach the tester at ${tester} (${(error as Error).message}).\n` +
-        '  In a cluster: kubectl -n app port-forward svc/tester 8090:80, or pass --tester <url>.\n',
+        `  In a cluster: ${TESTER_PORT_FORWARD}, or pass --tester <url>.\n`,
     );
     return 1;
   }

@@ -26,7 +26,10 @@ export async function runRender(
     await render(target.dir);
     return 0;
   }
-  const example = await prepareProviderExample(checkoutFor(target, root), target.dir);
+  const example = await prepareProviderExample(
+    checkoutFor(target, root, ': run inside the repository to render it against the checkout'),
+    target.dir,
+  );
   try {
     await render(example.dir, 'LoadRestrictionsNone');
   } finally {

@@ -23,12 +23,13 @@ function targetFor(dir: string, root: string | undefined, cwd: string): Target {
   return { name, dir, providerExample: !!file && referencesRemoteBase(readFileSync(file, 'utf8')) };
 }
 
-/** The checkout a provider example is rendered against: it pulls ours by URL. */
-export function checkoutFor(target: Target, root: string | undefined): string {
+/**
+ * The checkout a provider example is rendered against: it pulls ours by URL. `advice` ends the
+ * usage error outside a checkout, in the command's own words.
+ */
+export function checkoutFor(target: Target, root: string | undefined, advice: string): string {
   if (root) return root;
-  throw new UsageError(
-    `${target.dir} pulls appdist by URL: run inside the repository to render it against the checkout`,
-  );
+  throw new UsageError(`${target.dir} pulls appdist by URL${advice}`);
 }
 
 /** A path, or the name of a folder under dist/ (`app-istio`). */

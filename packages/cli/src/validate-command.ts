@@ -38,7 +38,14 @@ async function validateTarget(
   if (!target.providerExample) {
     return [await validateDirectory(target.dir, { distribution: target.name, schemas })];
   }
-  return validateProviderExample(checkoutFor(target, root), { schemas, example: target.dir });
+  return validateProviderExample(
+    checkoutFor(
+      target,
+      root,
+      '; it is rendered against a local checkout: run inside the repository',
+    ),
+    { schemas, example: target.dir },
+  );
 }
 
 /** A render kustomize refused, reported beside the findings; any other error propagates. */
@@ -124,7 +131,7 @@ export async function runValidate(
     plural(findings.length, 'finding'),
     ...(failures.length > 0 ? [`${plural(failures.length, 'render')} failed`] : []),
   ];
-  // Name the renders while the line stays readable; --options adds fifteen.
+  // Name the renders while the line stays readable; --options adds one per option and distribution.
   const names =
     results.length <= 6
       ? ` (${results.map((result) => result.distribution).join(', ') || 'none'})`

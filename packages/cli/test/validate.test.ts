@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -129,6 +129,25 @@ describe('appdist validate', () => {
       const result = await appdist(['validate'], '/');
       expect(result.exitCode).toBe(2);
       expect(result.stderr).toMatch(/not inside the appdist repository/);
+    });
+
+    it('needs a checkout for a provider example, which pulls appdist by URL', async () => {
+      const example = await mkdtemp(join(tmpdir(), 'appdist-example-'));
+      await cp(join(REPOSITORY, 'examples', 'provider'), example, { recursive: true });
+      const validated = await appdist(
+        ['validate', example, '--crds', join(REPOSITORY, '..', 'shared', 'crds')],
+        '/',
+      );
+      const rendered = await appdist(['render', example], '/');
+      await rm(example, { recursive: true });
+      expect(validated.exitCode).toBe(2);
+      expect(validated.stderr).toBe(
+        `appdist: ${example} pulls appdist by URL; it is rendered against a local checkout: run inside the repository`,
+      );
+      expect(rendered.exitCode).toBe(2);
+      expect(rendered.stderr).toBe(
+        `appdist: ${example} pulls appdist by URL: run inside the repository to render it against the checkout`,
+      );
     });
 
     it('rejects an unknown command', async () => {

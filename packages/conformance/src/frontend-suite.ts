@@ -38,7 +38,9 @@ export const frontendSuite: ServiceSuite = {
           const posted = await cleanup.write(http, links.tracked(formCode, formTarget), {
             method: 'POST',
             path: '/',
-            body: new URLSearchParams({ url: formTarget, code: formCode }),
+            // Exactly what a browser sends (fetch would add `;charset=UTF-8` to URLSearchParams).
+            body: new URLSearchParams({ url: formTarget, code: formCode }).toString(),
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
           });
           expectStatus(posted, 303);
           const location = `/?created=${formCode}`;

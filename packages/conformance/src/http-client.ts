@@ -3,8 +3,8 @@ import { NoAnswerError } from './check.js';
 export interface RequestOptions {
   /** Sent as application/json. */
   json?: unknown;
-  /** Sent as is: a form (URLSearchParams), or text a JSON encoder would never produce (with its content-type header). */
-  body?: string | URLSearchParams;
+  /** Sent as is, with its content-type header: a form, or text a JSON encoder would never produce. */
+  body?: string;
   headers?: Record<string, string>;
 }
 

@@ -16,22 +16,27 @@ export interface Exposition {
 
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*/;
 const LABEL = /^([a-zA-Z_]\w*)="((?:[^"\\]|\\.)*)"/;
-const ESCAPES: Record<string, string> = { '\\': '\\', '"': '"', n: '\n' };
+const ESCAPES = new Map([
+  ['\\', '\\'],
+  ['"', '"'],
+  ['n', '\n'],
+]);
 // Prometheus parses values with Go's ParseFloat, which takes NaN and Inf in any case; prom-client
 // writes `Nan`, for instance.
-const SPECIAL_VALUES: Record<string, number> = {
-  nan: Number.NaN,
-  inf: Number.POSITIVE_INFINITY,
-  '+inf': Number.POSITIVE_INFINITY,
-  '-inf': Number.NEGATIVE_INFINITY,
-};
+// A Map, not an object: `constructor` or `__proto__` must not look like a value.
+const SPECIAL_VALUES = new Map([
+  ['nan', Number.NaN],
+  ['inf', Number.POSITIVE_INFINITY],
+  ['+inf', Number.POSITIVE_INFINITY],
+  ['-inf', Number.NEGATIVE_INFINITY],
+]);
 
 function invalid(line: number, reason: string): Error {
   return new Error(`line ${line}: ${reason}`);
 }
 
 function parseValue(text: string, line: number): number {
-  const value = SPECIAL_VALUES[text.toLowerCase()] ?? (text === '' ? Number.NaN : Number(text));
+  const value = SPECIAL_VALUES.get(text.toLowerCase()) ?? (text === '' ? Number.NaN : Number(text));
   if (Number.isNaN(value) && text.toLowerCase() !== 'nan') {
     throw invalid(line, `bad sample value ${JSON.stringify(text)}`);
   }
@@ -55,7 +60,7 @@ function parseLabels(text: string, line: number): { labels: Record<string, strin
       );
     }
     labels[name] = value.replace(/\\(.)/g, (_escape, char: string) => {
-      const escaped = ESCAPES[char];
+      const escaped = ESCAPES.get(char);
       if (escaped === undefined) throw invalid(line, 'bad escape in a label value');
       return escaped;
     });

@@ -53,5 +53,8 @@ describe('parseExposition', () => {
       'line 2: bad sample value "twelve"',
     );
     expect(() => parseExposition('a')).toThrow('line 1: bad sample value ""');
+    for (const word of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      expect(() => parseExposition(`x ${word}`)).toThrow(`line 1: bad sample value "${word}"`);
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { CONFORMANCE_SERVICES } from '@appdist/catalogue';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -122,5 +123,31 @@ describe('an aborted run', () => {
     expect(report.checks.slice(1, -1).every((check) => check.message?.startsWith('skipped:'))).toBe(
       true,
     );
+  });
+});
+
+describe('the frontend suite', () => {
+  it('posts its form as a browser does: exactly application/x-www-form-urlencoded', async () => {
+    const contentTypes: string[] = [];
+    const server = createHttpServer((request, response) => {
+      if (request.method === 'POST' && request.url === '/') {
+        contentTypes.push(request.headers['content-type'] ?? '');
+      }
+      response.writeHead(404).end();
+    }).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      await runConformance({
+        service: 'frontend',
+        url: `http://127.0.0.1:${port}`,
+        timeoutMs: 2000,
+      });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+    expect(contentTypes).toEqual(['application/x-www-form-urlencoded']);
   });
 });

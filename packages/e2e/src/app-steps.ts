@@ -19,7 +19,7 @@ import type { StepContext } from './plan.js';
 import type { CanaryFacts } from './rendered-app.js';
 
 /** Local ports of the port-forwards: fixed, so a plan is the same on every run. */
-export const E2E_PORTS = { tester: 18090, ingress: 18080 } as const;
+const E2E_PORTS = { tester: 18090, ingress: 18080 } as const;
 
 /**
  * A release takes interval (15 s) × iterations or steps (10, or 5 weight steps) plus the

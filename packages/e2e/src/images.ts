@@ -1,4 +1,5 @@
 import {
+  isImageTag,
   isServiceName,
   parseImageReference,
   SERVICE_NAMES,
@@ -8,18 +9,20 @@ import {
 /** The image each service runs: all are built locally and loaded into Kind (the stores are pulled). */
 export type E2EImages = Record<ServiceName, string>;
 
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
-
 /** An image reference split as kustomize's `images:` entries want it. */
 export function parseImageRef(ref: string): { name: string; tag?: string; digest?: string } {
   const quoted = JSON.stringify(ref);
   if (/\s/.test(ref)) throw new Error(`image ${quoted} contains whitespace`);
   const { name, tag, digest } = parseImageReference(ref);
-  if (digest !== undefined && !/^sha256:[0-9a-f]{64}$/.test(digest)) {
+  // A second `@` is beyond what parseImageReference keeps: never a valid digest.
+  if (
+    ref.split('@').length > 2 ||
+    (digest !== undefined && !/^sha256:[0-9a-f]{64}$/.test(digest))
+  ) {
     throw new Error(`image ${quoted}: a digest must be @sha256:<64 hex digits>`);
   }
   if (!name) throw new Error(`image ${quoted} has no name`);
-  if (tag !== undefined && !TAG.test(tag)) {
+  if (tag !== undefined && !isImageTag(tag)) {
     throw new Error(`image ${quoted}: invalid tag ${JSON.stringify(tag)}`);
   }
   // An untagged image means `latest`, and Kind would try to pull it instead of using the loaded one.
@@ -52,7 +55,7 @@ export function imageOverrides(pairs: readonly string[]): Partial<E2EImages> {
 }
 
 export function checkTag(tag: string): string {
-  if (!TAG.test(tag)) throw new Error(`tag ${JSON.stringify(tag)} is not a valid image tag`);
+  if (!isImageTag(tag)) throw new Error(`tag ${JSON.stringify(tag)} is not a valid image tag`);
   return tag;
 }
 

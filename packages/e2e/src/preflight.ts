@@ -21,7 +21,8 @@ export async function preflightProblems(machine: {
   }
   let docker: string | null = null;
   for (const program of REQUIRED_PROGRAMS) {
-    const path = await which(program, { path: env.PATH ?? '', nothrow: true });
+    // which() reads an empty PATH as the current folder; a shell would find nothing.
+    const path = env.PATH ? await which(program, { path: env.PATH, nothrow: true }) : null;
     if (program === 'docker') docker = path;
     if (path) continue;
     const install = program === 'kind' ? ` (install kind ${E2E_VERSIONS.kind.version})` : '';

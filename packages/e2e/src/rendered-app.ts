@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { imageName, SERVICE_NAMES } from '@appdist/catalogue';
+import { parseImageReference, SERVICE_NAMES } from '@appdist/catalogue';
 import { isRecord } from '@appdist/catalogue/repository';
 import type { KubernetesObject } from '@appdist/kustomize/kubernetes-object';
 import { buildYaml, parseObjects } from '@appdist/kustomize/kustomize';
@@ -135,9 +135,10 @@ function describeApp(objects: readonly KubernetesObject[]) {
     (object) => object.kind === 'Gateway' && object.apiVersion.startsWith('networking.istio.io/'),
   );
   const [server] = records(at(gateway, 'spec', 'servers'));
-  const gatewayHost = (at(server, 'hosts') as unknown[] | undefined)?.find(
-    (host) => typeof host === 'string',
-  );
+  const hosts = at(server, 'hosts');
+  const gatewayHost = Array.isArray(hosts)
+    ? hosts.find((host) => typeof host === 'string')
+    : undefined;
 
   const namespace = objects.find((object) => object.kind === 'Canary')?.metadata.namespace;
   return {
@@ -149,15 +150,35 @@ function describeApp(objects: readonly KubernetesObject[]) {
   };
 }
 
+/** The image of each service's Deployment in a render. */
+function deploymentImages(
+  dist: string,
+  deployments: ReadonlyMap<string, KubernetesObject>,
+): E2EImages {
+  const images = {} as E2EImages;
+  for (const service of SERVICE_NAMES) {
+    const deployment = deployments.get(service);
+    if (!deployment) throw new Error(`${dist} renders no Deployment ${service}`);
+    images[service] = applicationContainer(deployment).image;
+  }
+  return images;
+}
+
 /**
  * The temporary overlay: the distribution as a resource and an `images:` entry for each service
- * given an image (or, with `tag`, for every other one); the rest keep what dist/ pins, which is
- * what `bash ci/bake.sh kind --load` builds by default.
+ * given an image (or, with `tag`, for every other one), keyed by the name the distribution
+ * renders (so a dist/ pinning another registry still matches); the rest keep what dist/ pins,
+ * which is what `bash ci/bake.sh kind --load` builds by default.
  */
-function overlayKustomization(options: PlanOptions, distDir: string, overlayDir: string): string {
+function overlayKustomization(
+  options: PlanOptions,
+  distDir: string,
+  overlayDir: string,
+  pinned: E2EImages,
+): string {
   const images = SERVICE_NAMES.flatMap((service): Record<string, string | undefined>[] => {
     const given = options.images?.[service];
-    const name = imageName(service);
+    const { name } = parseImageReference(pinned[service]);
     if (given === undefined)
       return options.tag === undefined ? [] : [{ name, newTag: checkTag(options.tag) }];
     const { name: newName, tag: newTag, digest } = parseImageRef(given);
@@ -183,27 +204,29 @@ function overlayKustomization(options: PlanOptions, distDir: string, overlayDir:
  */
 export async function renderApp(options: PlanOptions, workDir: string): Promise<RenderedApp> {
   const { dist } = options;
+  const env = { env: options.env };
   const overlayDir = join(workDir, 'overlay');
   const distDir = join(options.root, 'dist', dist);
   await mkdir(overlayDir, { recursive: true });
-  const overlay = overlayKustomization(options, distDir, overlayDir);
+  const pinned = deploymentImages(
+    dist,
+    describeApp(parseObjects(await buildYaml(distDir, env), distDir)).deployments,
+  );
+  const overlay = overlayKustomization(options, distDir, overlayDir, pinned);
   await writeFile(join(overlayDir, 'kustomization.yaml'), overlay);
   const manifest = join(workDir, 'rendered', `${dist}.yaml`);
   await mkdir(join(workDir, 'rendered'), { recursive: true });
-  const yaml = await buildYaml(overlayDir, { env: options.env });
+  const yaml = await buildYaml(overlayDir, env);
   await writeFile(manifest, yaml);
   const { deployments, ...app } = describeApp(parseObjects(yaml, overlayDir));
-  const images = {} as E2EImages;
+  const images = deploymentImages(dist, deployments);
   for (const service of SERVICE_NAMES) {
-    const deployment = deployments.get(service);
-    const rendered = deployment && applicationContainer(deployment).image;
-    const tagged = options.tag === undefined ? undefined : `${imageName(service)}:${options.tag}`;
-    const wanted = options.images?.[service] ?? tagged ?? rendered;
-    if (!rendered) throw new Error(`${dist} renders no Deployment ${service}`);
-    if (rendered !== wanted) {
-      throw new Error(`the overlay renders ${service} with ${rendered}, not ${wanted}`);
+    const tagged = `${parseImageReference(pinned[service]).name}:${options.tag}`;
+    const wanted =
+      options.images?.[service] ?? (options.tag === undefined ? pinned[service] : tagged);
+    if (images[service] !== wanted) {
+      throw new Error(`the overlay renders ${service} with ${images[service]}, not ${wanted}`);
     }
-    images[service] = rendered;
   }
   if (app.canaries.length === 0) throw new Error(`${dist} renders no Canary`);
   return { ...app, overlayDir, manifest, images };

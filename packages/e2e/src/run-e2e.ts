@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { formatCommand } from './command.js';
 import { type ExecutionContext, runStep, type Step } from './executor.js';
 import type { E2EImages } from './images.js';
 import { type PlanOptions, planE2E, stepHeader } from './plan.js';
@@ -20,6 +21,8 @@ export interface StepResult {
   title: string;
   status: StepStatus;
   seconds: number;
+  /** As the log prints them: what to rerun by hand when a step failed in CI. */
+  commands: string[];
   error?: string;
 }
 
@@ -38,7 +41,8 @@ export interface E2EResult {
 }
 
 function stepResult(step: Step, status: StepStatus, seconds = 0, error?: string): StepResult {
-  return { id: step.id, title: step.title, status, seconds, ...(error && { error }) };
+  const commands = step.commands.map(formatCommand);
+  return { id: step.id, title: step.title, status, seconds, commands, ...(error && { error }) };
 }
 
 async function execute(

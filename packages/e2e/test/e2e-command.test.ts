@@ -7,6 +7,7 @@ import {
   runE2ECommand,
 } from '../src/e2e-command.js';
 import { preflightProblems } from '../src/preflight.js';
+import { E2E_VERSIONS } from '../src/versions.js';
 import { fakeTools, REPO_ROOT, temporaryDir } from './helpers.js';
 
 const SYSTEM_PATH = '/usr/bin:/bin';
@@ -180,6 +181,23 @@ describe('preflight', () => {
     expect(await preflightProblems({ env, platform: 'darwin', arch: 'arm64' })).toEqual([
       'darwin/arm64: the pinned tools are linux-amd64 builds',
     ]);
+  });
+
+  it('finds nothing with an empty or unset PATH, not even programs in the current folder', async () => {
+    const bin = await fakeTools(await temporaryDir(), ['docker', 'kind', 'curl']);
+    const cwd = process.cwd();
+    process.chdir(bin);
+    try {
+      for (const env of [{ PATH: '' }, {}]) {
+        const problems = await preflightProblems({ env, platform: 'linux', arch: 'x64' });
+        expect(problems).toContain('docker is not on the PATH');
+        expect(problems).toContain(
+          `kind is not on the PATH (install kind ${E2E_VERSIONS.kind.version})`,
+        );
+      }
+    } finally {
+      process.chdir(cwd);
+    }
   });
 });
 

@@ -23,6 +23,9 @@ describe('parseImageRef', () => {
     expect(() => parseImageRef('localhost:5000/appdist/backend')).toThrow(/needs a tag/);
     expect(() => parseImageRef('backend:bad tag')).toThrow(/contains whitespace/);
     expect(() => parseImageRef('backend@sha256:123')).toThrow(/digest must be/);
+    expect(() => parseImageRef(`r/x:1@sha256:${'a'.repeat(64)}@junk`)).toThrow(
+      'a digest must be @sha256:<64 hex digits>',
+    );
     expect(() => parseImageRef(':e2e')).toThrow(/has no name/);
     expect(() => parseImageRef('backend:-e2e')).toThrow(/invalid tag "-e2e"/);
   });
@@ -47,6 +50,12 @@ describe('checkTag', () => {
   it('refuses what is not an image tag', () => {
     expect(checkTag('sha-3f2c1e0')).toBe('sha-3f2c1e0');
     expect(() => checkTag('not a tag')).toThrow('tag "not a tag" is not a valid image tag');
+    // Docker's grammar: no leading '.' or '-', at most 128 characters.
+    expect(checkTag('_1.2-rc')).toBe('_1.2-rc');
+    expect(checkTag('a'.repeat(128))).toBe('a'.repeat(128));
+    for (const bad of ['.1', '-1', 'a'.repeat(129), 'a/b', '']) {
+      expect(() => checkTag(bad)).toThrow('is not a valid image tag');
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { DISTRIBUTIONS, SERVICE_NAMES } from '@appdist/catalogue';
@@ -343,6 +343,51 @@ describe('images nobody names', () => {
     expect(await readFile(tagged.app.manifest, 'utf8')).toContain(
       'image: ghcr.io/appdist/tester:sha-3f2c1e0\n',
     );
+  });
+});
+
+describe('a dist/ pinning another registry', () => {
+  it('gets its images replaced by the names it renders', async () => {
+    const root = await temporaryDir();
+    const dist = join(root, 'dist', 'app-kubernetes');
+    await mkdir(dist, { recursive: true });
+    const mirrored = SERVICE_NAMES.map(
+      (service) =>
+        `  - name: ghcr.io/appdist/${service}\n    newName: mirror.example/appdist/${service}\n    newTag: "1.0"\n`,
+    );
+    await writeFile(
+      join(dist, 'kustomization.yaml'),
+      `resources:\n  - ${relative(dist, join(REPO_ROOT, 'dist', 'app-kubernetes'))}\nimages:\n${mirrored.join('')}`,
+    );
+    const plan = await planE2E({
+      dist: 'app-kubernetes',
+      artifacts: await temporaryDir(),
+      root,
+      images: { backend: 'localhost:5000/backend:mine' },
+      tag: 'e2e',
+    });
+    expect(plan.app.images).toEqual({
+      frontend: 'mirror.example/appdist/frontend:e2e',
+      backend: 'localhost:5000/backend:mine',
+      cache: 'mirror.example/appdist/cache:e2e',
+      database: 'mirror.example/appdist/database:e2e',
+      tester: 'mirror.example/appdist/tester:e2e',
+    });
+  });
+});
+
+describe('an Istio Gateway whose hosts is not a list', () => {
+  it('is reported as no Gateway host, not a TypeError', async () => {
+    const root = await temporaryDir();
+    const dist = join(root, 'dist', 'app-istio');
+    await mkdir(dist, { recursive: true });
+    await writeFile(
+      join(dist, 'kustomization.yaml'),
+      `resources:\n  - ${relative(dist, join(REPO_ROOT, 'dist', 'app-istio'))}\npatches:\n  - target: {kind: Gateway}\n    patch: |\n      - {op: replace, path: /spec/servers/0/hosts, value: appdist.example.com}\n`,
+    );
+    await expect(
+      planE2E({ dist: 'app-istio', artifacts: await temporaryDir(), root }),
+    ).rejects.toThrow('app-istio renders no Istio Gateway host for the ingress smoke test');
   });
 });
 

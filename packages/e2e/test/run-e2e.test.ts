@@ -89,6 +89,11 @@ describe('a real run (against fake tools)', () => {
     const saved = JSON.parse(await readFile(join(artifacts, 'result.json'), 'utf8')) as E2EResult;
     expect(saved.ok).toBe(true);
     expect(saved.steps.map((step) => step.id)).not.toContain('collect');
+    // Each step's commands, as logged, for rerunning a failed CI step by hand.
+    const teardown = saved.steps.find((step) => step.id === 'teardown');
+    expect(teardown?.commands).toEqual([
+      expect.stringContaining('kind delete cluster --name appdist-kubernetes'),
+    ]);
   });
 
   it('stops at a failing conformance suite, skips the rest, collects artifacts and still tears down', {

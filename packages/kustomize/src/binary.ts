@@ -29,7 +29,8 @@ export async function findKustomize(
     const flavor = basename(configured).startsWith('kubectl') ? 'kubectl' : 'kustomize';
     return { path: configured, flavor, source: 'KUSTOMIZE_BIN' };
   }
-  const onPath = await which('kustomize', { path: env.PATH ?? '', nothrow: true });
+  // which() reads an empty PATH as the current folder; a shell would find nothing.
+  const onPath = env.PATH ? await which('kustomize', { path: env.PATH, nothrow: true }) : null;
   if (onPath) return { path: onPath, flavor: 'kustomize', source: 'PATH' };
   return { path: await kubectlFromLayer(env), flavor: 'kubectl', source: 'npm' };
 }

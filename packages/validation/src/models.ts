@@ -27,11 +27,19 @@ export function splitApiVersion(apiVersion: string): { group: string; version: s
 
 const modules = new Map<string, Promise<Record<string, unknown> | undefined>>();
 
-/** A module's exports, once per process; undefined when it cannot be loaded. */
+/**
+ * A module's exports, once per process; undefined when it cannot be loaded, or for the bundle
+ * when there is none (sources): a bundle that fails otherwise is a broken build, and says so.
+ */
 function importOnce(specifier: string): Promise<Record<string, unknown> | undefined> {
   let loading = modules.get(specifier);
   if (!loading) {
-    loading = import(specifier).catch(() => undefined);
+    loading = import(specifier).catch((error: NodeJS.ErrnoException) => {
+      if (specifier !== MODELS_BUNDLE_FILE.href || error.code === 'ERR_MODULE_NOT_FOUND') {
+        return undefined;
+      }
+      throw error;
+    });
     modules.set(specifier, loading);
   }
   return loading;

@@ -13,15 +13,15 @@ import * as podRules from './rules/pod-rules.js';
 import * as serviceRules from './rules/service-rules.js';
 import * as webhookRules from './rules/webhook-rules.js';
 
-/** Every policy rule, each module's in its written order. */
+/** Every policy rule, in the order their findings are reported: module by module, each in its written order. */
 export const POLICY_RULES: readonly PolicyRule[] = [
   apiRules,
   canaryRules,
   webhookRules,
   alertRules,
   deploymentRules,
-  podRules,
   containerRules,
+  podRules,
   serviceRules,
   ingressRules,
   networkRules,

@@ -35,13 +35,22 @@ async function separateRoots(root: string): Promise<string[]> {
   return roots.sort();
 }
 
+/** Without the fields that say nothing (`[]`, `''`, undefined), as a person writes a kustomization. */
+function omitEmpty(fields: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(fields).filter(([, value]) =>
+      Array.isArray(value) ? value.length > 0 : value !== undefined && value !== '',
+    ),
+  );
+}
+
 /**
  * What a Flux Kustomization applies when its source is this repository: the kustomization at
  * `spec.path` with the Kustomization's own components, patches, images and target namespace.
  * Written as an overlay over the local checkout, so its patches are checked against the real
  * distribution.
  */
-async function fluxOverlay(
+export async function fluxOverlay(
   workdir: string,
   checkout: string,
   kustomization: KubernetesObject,
@@ -58,7 +67,7 @@ async function fluxOverlay(
   const dir = join(workdir, `.flux-${kustomization.metadata.name}`);
   await mkdir(dir, { recursive: true });
   const target = join(checkout, path);
-  const overlay = {
+  const overlay = omitEmpty({
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
     resources: [relative(dir, target)],
@@ -68,9 +77,8 @@ async function fluxOverlay(
     patches: asList(at(kustomization, 'spec', 'patches')),
     images: asList(at(kustomization, 'spec', 'images')),
     namespace: asString(at(kustomization, 'spec', 'targetNamespace')),
-  };
-  // skipInvalid leaves out the namespace when there is none.
-  await writeFile(join(dir, 'kustomization.yaml'), dump(overlay, { skipInvalid: true }));
+  });
+  await writeFile(join(dir, 'kustomization.yaml'), dump(overlay));
   return dir;
 }
 

@@ -11,6 +11,7 @@ import { type DirectoryValidation, validateDirectory } from './validate-director
  * Validates each provider option the way a provider uses it: composed with a distribution
  * (`app-istio + alerts-slack`). A Component cannot be rendered on its own, so each pair gets a
  * throwaway overlay over the checkout; renders are kustomize processes, run one per core.
+ * Results come distribution by distribution, each option in PROVIDER_OPTIONS' order.
  */
 export async function validateOptionComponents(
   checkout: string,

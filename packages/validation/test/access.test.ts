@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { fieldPath, selects } from '../src/access.js';
-import { imageTag } from '../src/rules/container-rules.js';
 
 describe('selects', () => {
   const labels = { 'app.kubernetes.io/component': 'backend', tier: 'api' };
@@ -28,13 +27,5 @@ describe('fieldPath', () => {
     expect(fieldPath('metadata', 'annotations', 'prometheus.io/port')).toBe(
       'metadata.annotations["prometheus.io/port"]',
     );
-  });
-});
-
-describe('imageTag', () => {
-  it('tells a registry port from a tag', () => {
-    expect(imageTag('registry:5000/appdist/backend')).toEqual({});
-    expect(imageTag('registry:5000/appdist/backend:1.2.0')).toEqual({ tag: '1.2.0' });
-    expect(imageTag('redis@sha256:abc')).toEqual({ digest: 'sha256:abc' });
   });
 });

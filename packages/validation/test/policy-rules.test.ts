@@ -371,6 +371,14 @@ const CASES: RuleCase[] = [
   },
   {
     rule: 'image.pinned',
+    name: 'a registry port but no tag',
+    breakIt: (o) =>
+      set(find(o, 'Deployment', 'backend'), `${CONTAINER}.image`, 'registry:5000/appdist/backend'),
+    field: 'spec.template.spec.containers[0].image',
+    message: /registry:5000\/appdist\/backend is untagged/,
+  },
+  {
+    rule: 'image.pinned',
     name: 'latest',
     breakIt: (o) => set(find(o, 'StatefulSet', 'redis'), `${CONTAINER}.image`, 'redis:latest'),
     field: 'spec.template.spec.containers[0].image',
@@ -512,6 +520,17 @@ const CASES: RuleCase[] = [
   },
   {
     rule: 'ingress.backend-exists',
+    name: 'an Ingress to a port a two-port Service does not have (numbers, then names)',
+    breakIt: (o) => {
+      push(find(o, 'Service', 'redis'), 'spec.ports', { name: 'metrics', port: 9121 });
+      const backend = 'spec.rules.0.http.paths.0.backend.service';
+      set(find(o, 'Ingress', 'frontend'), backend, { name: 'redis', port: { number: 80 } });
+    },
+    field: 'spec.rules[0].http.paths[0].backend.service.port',
+    message: /^Service redis has no port 80 \(ports: 6379, 9121, tcp-redis, metrics\)$/,
+  },
+  {
+    rule: 'ingress.backend-exists',
     name: "an Ingress to a port the Canary's Service does not have",
     mesh: 'linkerd',
     breakIt: (o) =>
@@ -563,6 +582,28 @@ const CASES: RuleCase[] = [
       }),
     field: 'spec.ingress',
     message: /lets frontend reach database directly/,
+  },
+  {
+    rule: 'networkpolicy.allowed-paths',
+    name: 'a way back from cache to the backend',
+    breakIt: (o) =>
+      push(find(o, 'NetworkPolicy', 'backend'), 'spec.ingress.0.from', {
+        podSelector: { matchLabels: { 'app.kubernetes.io/component': 'cache' } },
+      }),
+    field: 'spec.ingress',
+    message:
+      /^lets cache reach backend directly; only frontend → backend → cache\/database → redis\/postgres is allowed$/,
+  },
+  {
+    rule: 'networkpolicy.allowed-paths',
+    name: 'a way back from database to the backend',
+    breakIt: (o) =>
+      push(find(o, 'NetworkPolicy', 'backend'), 'spec.ingress.0.from', {
+        podSelector: { matchLabels: { 'app.kubernetes.io/component': 'database' } },
+      }),
+    field: 'spec.ingress',
+    message:
+      /^lets database reach backend directly; only frontend → backend → cache\/database → redis\/postgres is allowed$/,
   },
   {
     rule: 'selector.component-label',
@@ -660,6 +701,92 @@ describe('policy rules', () => {
       },
     ]);
     expect(findingsOf('pod.config-refs', objects, 'kubernetes')).toEqual([]);
+  });
+
+  it('reports findings rule by rule, in the order of the rule list (as before the rule tables)', () => {
+    expect(POLICY_RULES.map((rule) => rule.id)).toEqual([
+      'api.deprecated',
+      'hpa.api-version',
+      'canary.target-exists',
+      'canary.autoscaler-exists',
+      'canary.provider',
+      'canary.strategy',
+      'canary.service',
+      'canary.metrics',
+      'canary.progress-deadline',
+      'canary.pre-rollout-webhook',
+      'canary.rollout-webhook',
+      'canary.webhook-timeouts',
+      'webhook.metadata-strings',
+      'webhook.tester-endpoints',
+      'alertprovider.address-or-secret',
+      'alerts.severity',
+      'alerts.provider-exists',
+      'deployment.no-replicas-when-canaried',
+      'deployment.progress-deadline',
+      'workload.labels',
+      'container.limits',
+      'container.probes',
+      'container.security-context',
+      'pod.security-context',
+      'container.port-names',
+      'image.pinned',
+      'pod.termination-grace',
+      'pod.prometheus-annotations',
+      'pod.topology-spread',
+      'pod.service-account',
+      'pod.config-refs',
+      'service.ports-match-container-ports',
+      'service.port-names',
+      'service.not-for-canaried',
+      'ingress.backend-exists',
+      'canary.gateways',
+      'networkpolicy.default-deny',
+      'networkpolicy.allowed-paths',
+      'selector.component-label',
+      'pdb.matches-pods',
+      'namespace.mesh-injection',
+    ]);
+    // Broken in reverse order, so the findings' order can only come from the rule list.
+    const broken = [
+      'pod.termination-grace',
+      'image.pinned',
+      'pod.security-context',
+      'container.limits',
+      'workload.labels',
+      'canary.metrics',
+      'canary.service',
+    ];
+    const objects = goodRender('kubernetes');
+    for (const rule of broken) CASES.find((testCase) => testCase.rule === rule)?.breakIt(objects);
+    const reported = checkPolicy(objects, { mesh: 'kubernetes' }).map((finding) => finding.rule);
+    expect([...new Set(reported)].filter((rule) => broken.includes(rule))).toEqual(
+      [...broken].reverse(),
+    );
+  });
+
+  it("anchors a missing default deny at the namespace's first workload when no Namespace is rendered", () => {
+    const objects = goodRender('kubernetes');
+    remove(objects, 'Namespace', 'app');
+    remove(objects, 'NetworkPolicy', 'default-deny-ingress');
+    const workloads = objects.filter((object) =>
+      ['Deployment', 'StatefulSet'].includes(object.kind),
+    );
+    expect(workloads.length).toBeGreaterThan(1);
+    expect(findingsOf('networkpolicy.default-deny', objects, 'kubernetes')).toEqual([
+      expect.objectContaining({ object: `${workloads[0]?.kind}/${workloads[0]?.metadata.name}` }),
+    ]);
+  });
+
+  it('takes a tag behind a registry port, or a digest, as pinned', () => {
+    const objects = goodRender('kubernetes');
+    set(
+      find(objects, 'Deployment', 'backend'),
+      `${CONTAINER}.image`,
+      'registry:5000/x/backend:1.2.0',
+    );
+    set(find(objects, 'StatefulSet', 'redis'), `${CONTAINER}.image`, 'redis@sha256:abc');
+    expect(findingsOf('image.pinned', objects, 'kubernetes')).toEqual([]);
   });
 
   it('has a failing case for every rule, and unique rule ids', () => {

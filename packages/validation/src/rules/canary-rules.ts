@@ -169,6 +169,13 @@ export const RULES: RuleTable = {
       for (const [failed, field, message] of problems) if (failed) report(canary, field, message);
     }
   },
+  /** Canary.spec.service is {port: 8080, targetPort: http, portName: http}. */
+  'canary.service'(render, report) {
+    const expected = { port: APP_PORT.number, targetPort: APP_PORT.name, portName: APP_PORT.name };
+    for (const canary of render.ofKind('Canary')) {
+      reportUnexpected(report, canary, ['spec', 'service'], expected);
+    }
+  },
   /**
    * Every Canary checks success-rate (thresholdRange.min) and latency (thresholdRange.max) through
    * MetricTemplates of the same render.
@@ -226,13 +233,6 @@ export const RULES: RuleTable = {
         'spec.progressDeadlineSeconds',
         'not set: set it on the Canary and on its Deployment',
       );
-    }
-  },
-  /** Canary.spec.service is {port: 8080, targetPort: http, portName: http}. */
-  'canary.service'(render, report) {
-    const expected = { port: APP_PORT.number, targetPort: APP_PORT.name, portName: APP_PORT.name };
-    for (const canary of render.ofKind('Canary')) {
-      reportUnexpected(report, canary, ['spec', 'service'], expected);
     }
   },
 };

@@ -1,6 +1,7 @@
+import { parseImageReference } from '@appdist/catalogue';
 import { asList, asRecord, asString, at, fieldPath } from '../access.js';
 import { APP_PORT } from '../appdist-contract.js';
-import { isAppWorkload } from '../render.js';
+import { isAppWorkload, type Workload } from '../render.js';
 import type { RuleTable } from '../rule.js';
 
 function httpProbeProblem(probe: unknown, path: string): string | undefined {
@@ -12,14 +13,32 @@ function httpProbeProblem(probe: unknown, path: string): string | undefined {
   return undefined;
 }
 
-/** The tag of an image reference, or undefined; `registry:5000/app` has a port, not a tag. */
-export function imageTag(image: string): { tag?: string; digest?: string } {
-  const [reference = '', digest] = image.split('@');
-  const lastSlash = reference.lastIndexOf('/');
-  const colon = reference.lastIndexOf(':');
-  const tag = colon > lastSlash ? reference.slice(colon + 1) : undefined;
-  return { ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
+/** A pod-level setting, or the same setting on every container, satisfies `ok`. */
+function podOrEveryContainer(
+  workload: Workload,
+  path: readonly string[],
+  ok: (value: unknown) => boolean,
+): boolean {
+  if (ok(at(workload.podSpec.securityContext, ...path))) return true;
+  return (
+    workload.containers.length > 0 &&
+    workload.containers.every((ref) => ok(at(ref.container.securityContext, ...path)))
+  );
 }
+
+const POD_SECURITY: ReadonlyArray<[string, readonly string[], (value: unknown) => boolean]> = [
+  ['runAsNonRoot: true', ['runAsNonRoot'], (value) => value === true],
+  [
+    'a numeric non-zero runAsUser',
+    ['runAsUser'],
+    (value) => Number.isInteger(value) && (value as number) > 0,
+  ],
+  [
+    'seccompProfile: {type: RuntimeDefault}',
+    ['seccompProfile', 'type'],
+    (value) => value === 'RuntimeDefault',
+  ],
+];
 
 export const RULES: RuleTable = {
   /** Every container requests and limits cpu and memory. */
@@ -72,6 +91,15 @@ export const RULES: RuleTable = {
       report(workload.object, fieldPath(...ref.path, 'securityContext'), message);
     }
   },
+  /** Pods run as a numeric non-root user with the RuntimeDefault seccomp profile. */
+  'pod.security-context'(render, report) {
+    for (const workload of render.workloads) {
+      const needs = POD_SECURITY.filter(([, path, ok]) => !podOrEveryContainer(workload, path, ok));
+      if (needs.length === 0) continue;
+      const message = `needs ${needs.map(([needed]) => needed).join(', ')}`;
+      report(workload.object, fieldPath(...workload.podSpecPath, 'securityContext'), message);
+    }
+  },
   /**
    * Every container port is named (meshes pick the protocol from it); app containers expose exactly
    * 8080 named http.
@@ -108,7 +136,7 @@ export const RULES: RuleTable = {
   'image.pinned'(render, report) {
     for (const { workload, ref } of render.containers()) {
       const image = asString(ref.container.image) ?? '';
-      const { tag, digest } = imageTag(image);
+      const { tag, digest } = parseImageReference(image);
       if (digest || (tag && tag !== 'latest')) continue;
       report(
         workload.object,

@@ -28,10 +28,23 @@ const FORBIDDEN_PATHS = SERVICE_NAMES.filter((name) => name !== TESTER).flatMap(
     .map((to) => [from, to] as const),
 );
 
-/** `backend, tester`: who may reach `to`. */
-function allowedFrom(to: string): string {
-  return REQUIRED_PATHS.flatMap(([from, target]) => (target === to ? [from] : [])).join(', ');
+/**
+ * `frontend → backend → cache/database → redis/postgres`: the allowed path, layer by layer from
+ * the public entry (the catalogue's calls are acyclic, so this ends).
+ */
+function allowedPath(): string {
+  const layers: string[][] = [
+    SERVICE_NAMES.filter((name) => name !== TESTER && !REACHED.has(name)),
+  ];
+  for (;;) {
+    const last: readonly string[] = layers.at(-1) ?? [];
+    const next = REQUIRED_PATHS.filter(([from]) => last.includes(from)).map(([, to]) => to);
+    if (next.length === 0) return layers.map((layer) => layer.join('/')).join(' → ');
+    layers.push([...new Set(next)]);
+  }
 }
+
+const ALLOWED_PATH = allowedPath();
 
 function policyTypes(policy: KubernetesObject): string[] {
   const declared = asList(at(policy, 'spec', 'policyTypes')).filter(
@@ -145,9 +158,11 @@ const NAME_LABEL = 'app.kubernetes.io/name';
 export const RULES: RuleTable = {
   /** Every namespace with workloads has a default-deny ingress NetworkPolicy. */
   'networkpolicy.default-deny'(render, report) {
-    const namespaces = new Map(
-      render.workloads.map((workload) => [namespaceOf(workload.object), workload.object]),
-    );
+    // The first workload of a namespace anchors the finding when the render has no Namespace.
+    const namespaces = new Map<string, KubernetesObject>();
+    for (const { object } of render.workloads) {
+      if (!namespaces.has(namespaceOf(object))) namespaces.set(namespaceOf(object), object);
+    }
     for (const [namespace, workload] of namespaces) {
       const denies = render.ofKind('NetworkPolicy').some((policy) => {
         const selector = asRecord(at(policy, 'spec', 'podSelector')) ?? {};
@@ -193,7 +208,7 @@ export const RULES: RuleTable = {
         report(
           culprit ?? to.object,
           culprit ? 'spec.ingress' : '',
-          `lets ${fromName} reach ${toName} directly; only ${allowedFrom(toName)} may`,
+          `lets ${fromName} reach ${toName} directly; only ${ALLOWED_PATH} is allowed`,
         );
       }
     }

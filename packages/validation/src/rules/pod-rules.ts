@@ -8,33 +8,6 @@ function podField(workload: Workload, ...rest: Array<string | number>): string {
   return fieldPath(...workload.podSpecPath, ...rest);
 }
 
-/** A pod-level setting, or the same setting on every container, satisfies `ok`. */
-function podOrEveryContainer(
-  workload: Workload,
-  path: readonly string[],
-  ok: (value: unknown) => boolean,
-): boolean {
-  if (ok(at(workload.podSpec.securityContext, ...path))) return true;
-  return (
-    workload.containers.length > 0 &&
-    workload.containers.every((ref) => ok(at(ref.container.securityContext, ...path)))
-  );
-}
-
-const POD_SECURITY: ReadonlyArray<[string, readonly string[], (value: unknown) => boolean]> = [
-  ['runAsNonRoot: true', ['runAsNonRoot'], (value) => value === true],
-  [
-    'a numeric non-zero runAsUser',
-    ['runAsUser'],
-    (value) => Number.isInteger(value) && (value as number) > 0,
-  ],
-  [
-    'seccompProfile: {type: RuntimeDefault}',
-    ['seccompProfile', 'type'],
-    (value) => value === 'RuntimeDefault',
-  ],
-];
-
 function milliseconds(value: string | undefined, fallback: number): number {
   const parsed = Number(value);
   return value !== undefined && Number.isFinite(parsed) ? parsed : fallback;
@@ -84,15 +57,6 @@ function configReferences(workload: Workload): ConfigReference[] {
 }
 
 export const RULES: RuleTable = {
-  /** Pods run as a numeric non-root user with the RuntimeDefault seccomp profile. */
-  'pod.security-context'(render, report) {
-    for (const workload of render.workloads) {
-      const needs = POD_SECURITY.filter(([, path, ok]) => !podOrEveryContainer(workload, path, ok));
-      if (needs.length === 0) continue;
-      const message = `needs ${needs.map(([needed]) => needed).join(', ')}`;
-      report(workload.object, podField(workload, 'securityContext'), message);
-    }
-  },
   /**
    * App pods sleep in preStop (endpoints update first), then drain; terminationGracePeriodSeconds
    * exceeds preStop + (SHUTDOWN_DELAY_MS + SHUTDOWN_TIMEOUT_MS) / 1000.
@@ -194,27 +158,6 @@ export const RULES: RuleTable = {
             `Secret/${ref.name} does not exist, the generated one is ${generated}: reference it where kustomize rewrites names (envFrom, env, volumes of the same kustomization)`,
           );
         }
-      }
-    }
-  },
-  /**
-   * Pods carry app.kubernetes.io/name, component and part-of: appdist, and workloads select on
-   * app.kubernetes.io/name (Flagger's selector label).
-   */
-  'workload.labels'(render, report) {
-    for (const { object, podLabels } of render.workloads) {
-      const missing = [
-        !podLabels['app.kubernetes.io/name'] && 'app.kubernetes.io/name',
-        !podLabels['app.kubernetes.io/component'] && 'app.kubernetes.io/component',
-        podLabels['app.kubernetes.io/part-of'] !== 'appdist' &&
-          'app.kubernetes.io/part-of: appdist',
-      ].filter(Boolean);
-      if (missing.length > 0) {
-        report(object, 'spec.template.metadata.labels', `missing ${missing.join(', ')}`);
-      }
-      const selector = at(object, 'spec', 'selector', 'matchLabels', 'app.kubernetes.io/name');
-      if (object.kind !== 'Job' && asString(selector) === undefined) {
-        report(object, 'spec.selector.matchLabels', 'does not select on app.kubernetes.io/name');
       }
     }
   },
