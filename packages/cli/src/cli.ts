@@ -111,7 +111,7 @@ Examples:
     .addOption(formatOption('text'))
     .option(
       '--file <path>',
-      'the bake file (default: docker-bake.hcl in this folder or the nearest one above)',
+      'the bake file (default: docker-bake.hcl at the repository root)',
     )
     .option(
       '--check',
