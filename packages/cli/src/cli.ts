@@ -109,10 +109,7 @@ Examples:
       'bake targets or groups (default: the "default" group, the five release images; "kind" for the Kind e2e images)',
     )
     .addOption(formatOption('text'))
-    .option(
-      '--file <path>',
-      'the bake file (default: docker-bake.hcl at the repository root)',
-    )
+    .option('--file <path>', 'the bake file (default: docker-bake.hcl at the repository root)')
     .option(
       '--check',
       'also check each target: context and Dockerfile exist, COPY sources are in the build context, and the Dockerfile keeps the essentials (pinned bases, numeric non-root USER, node in exec form, EXPOSE 8080, NODE_ENV=production, OCI labels)',
