@@ -1,5 +1,5 @@
 import { CONFORMANCE_SERVICES, DISTRIBUTIONS, NAMESPACE } from '@appdist/catalogue';
-import { type E2ECommandOptions, runE2ECommand } from '@appdist/e2e/e2e-command';
+import { type E2ECommandOptions, type Output, runE2ECommand } from '@appdist/e2e/e2e-command';
 import { runImagesPlan } from '@appdist/images/plan';
 import { KustomizeError } from '@appdist/kustomize/errors';
 import { CrdsInvalidError, CrdsNotFoundError } from '@appdist/validation/crds';
@@ -16,12 +16,7 @@ import {
 import { addReleaseCommands } from './release-commands.js';
 import { runRender } from './render-command.js';
 import { UsageError } from './targets.js';
-import {
-  formatOption,
-  type Output,
-  runValidate,
-  type ValidateOptions,
-} from './validate-command.js';
+import { formatOption, runValidate, type ValidateOptions } from './validate-command.js';
 
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;

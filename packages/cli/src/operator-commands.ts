@@ -1,6 +1,6 @@
 import { NAMESPACE, serviceEntry } from '@appdist/catalogue';
+import type { Output } from '@appdist/e2e/e2e-command';
 import { UsageError } from './targets.js';
-import type { Output } from './validate-command.js';
 
 // Forwarded to the port the tester listens on under `npm start`, so one default fits both.
 const TESTER_PORT = serviceEntry('tester').localPort;

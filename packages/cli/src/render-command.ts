@@ -1,17 +1,13 @@
 import { findRepositoryRoot } from '@appdist/catalogue/repository';
+import type { Output } from '@appdist/e2e/e2e-command';
 import { build, buildYaml } from '@appdist/kustomize/kustomize';
 import { prepareProviderExample } from '@appdist/validation/provider-example';
 import { checkoutFor, resolveTarget } from './targets.js';
-import type { Output } from './validate-command.js';
-
-export interface RenderOptions {
-  format: 'yaml' | 'json';
-}
 
 /** `appdist render`: prints what kustomize renders for one distribution or the provider example. */
 export async function runRender(
   distribution: string,
-  options: RenderOptions,
+  options: { format: 'yaml' | 'json' },
   output: Output,
   cwd: string,
 ): Promise<number> {

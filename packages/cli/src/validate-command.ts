@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { findRepositoryRoot } from '@appdist/catalogue/repository';
+import type { Output } from '@appdist/e2e/e2e-command';
 import { KustomizeError } from '@appdist/kustomize/errors';
 import { type Finding, formatFinding } from '@appdist/validation/finding';
 import { SchemaValidator } from '@appdist/validation/schema';
@@ -23,11 +24,6 @@ export interface ValidateOptions {
 /** `--format text|json` (or `yaml|json`): the first choice is the default. */
 export function formatOption(human: 'text' | 'yaml'): Option {
   return new Option('--format <format>', 'output format').choices([human, 'json']).default(human);
-}
-
-export interface Output {
-  stdout(text: string): void;
-  stderr(text: string): void;
 }
 
 async function validateTarget(

@@ -75,12 +75,9 @@ function modelErrors(model: ModelClass, object: Record<string, unknown>): AjvLik
  * over core kinds and every object's metadata.
  */
 export class SchemaValidator {
-  /** Where the CRDs are read from. */
-  readonly crdsDir: string;
   readonly #crds: Promise<CrdRegistry>;
 
-  private constructor(crdsDir: string, crds: Promise<CrdRegistry>) {
-    this.crdsDir = crdsDir;
+  private constructor(crds: Promise<CrdRegistry>) {
     this.#crds = crds;
   }
 
@@ -97,7 +94,7 @@ export class SchemaValidator {
     const crds = new Promise((resolve) => setImmediate(resolve)).then(() => CrdRegistry.open(dir));
     crds.catch(() => undefined);
     preload(crds);
-    return new SchemaValidator(dir, crds);
+    return new SchemaValidator(crds);
   }
 
   async validate(object: KubernetesObject): Promise<SchemaIssue[]> {
@@ -106,11 +103,7 @@ export class SchemaValidator {
     const crds = await this.#crds;
     const schema = await schemaOf(crds, object.apiVersion, object.kind);
     if (schema?.source === 'crd') {
-      return this.validateCustomResource(
-        object,
-        splitApiVersion(object.apiVersion).version,
-        schema.versions,
-      );
+      return this.validateCustomResource(object, crds.dir, schema.versions);
     }
     if (!schema) {
       return [
@@ -130,9 +123,10 @@ export class SchemaValidator {
 
   private async validateCustomResource(
     object: KubernetesObject,
-    version: string,
+    crdsDir: string,
     versions: readonly CrdVersion[],
   ): Promise<SchemaIssue[]> {
+    const { version } = splitApiVersion(object.apiVersion);
     const crd = versions.find((candidate) => candidate.version === version && candidate.served);
     if (!crd) {
       const served = versions
@@ -142,7 +136,7 @@ export class SchemaValidator {
         {
           field: 'apiVersion',
           rule: 'schema.unknown-kind',
-          message: `${object.apiVersion} ${object.kind} is not served by the CRD (${versions[0]?.file ?? this.crdsDir}); served: ${served.join(', ') || 'none'}`,
+          message: `${object.apiVersion} ${object.kind} is not served by the CRD (${versions[0]?.file ?? crdsDir}); served: ${served.join(', ') || 'none'}`,
         },
       ];
     }
