@@ -1,6 +1,6 @@
 import { CONFORMANCE_SERVICES, DISTRIBUTIONS, NAMESPACE } from '@appdist/catalogue';
 import { type E2ECommandOptions, type Output, runE2ECommand } from '@appdist/e2e/e2e-command';
-import { runImagesPlan } from '@appdist/images/plan';
+import { type ImagesPlanOptions, runImagesPlan } from '@appdist/images/plan';
 import { KustomizeError } from '@appdist/kustomize/errors';
 import { CrdsInvalidError, CrdsNotFoundError } from '@appdist/validation/crds';
 import { Command, CommanderError } from 'commander';
@@ -126,14 +126,9 @@ Examples:
   $ TAG=sha-3f2c1e0 appdist images backend
   $ appdist images --check                    # every Dockerfile's essentials, before a build`,
     )
-    .action(
-      async (
-        targets: string[],
-        options: { format: 'text' | 'json'; file?: string; check?: boolean },
-      ) => {
-        setExitCode(await runImagesPlan({ ...options, targets, cwd }, output));
-      },
-    );
+    .action(async (targets: string[], options: ImagesPlanOptions) => {
+      setExitCode(await runImagesPlan({ ...options, targets, cwd }, output));
+    });
 
   program
     .command('conformance')
