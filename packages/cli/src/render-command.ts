@@ -1,6 +1,6 @@
 import { findRepositoryRoot } from '@appdist/catalogue/repository';
 import type { Output } from '@appdist/e2e/e2e-command';
-import { build, buildYaml } from '@appdist/kustomize/kustomize';
+import { type BuildOptions, build, buildYaml } from '@appdist/kustomize/kustomize';
 import { prepareProviderExample } from '@appdist/validation/provider-example';
 import { checkoutFor, resolveTarget } from './targets.js';
 
@@ -13,8 +13,7 @@ export async function runRender(
 ): Promise<number> {
   const root = findRepositoryRoot(cwd);
   const target = resolveTarget(distribution, root, cwd);
-  const render = async (dir: string, loadRestrictor?: 'LoadRestrictionsNone') => {
-    const buildOptions = loadRestrictor ? { loadRestrictor } : {};
+  const render = async (dir: string, buildOptions: BuildOptions = {}) => {
     if (options.format === 'yaml') output.stdout(await buildYaml(dir, buildOptions));
     else output.stdout(`${JSON.stringify(await build(dir, buildOptions), null, 2)}\n`);
   };
@@ -27,7 +26,7 @@ export async function runRender(
     target.dir,
   );
   try {
-    await render(example.dir, 'LoadRestrictionsNone');
+    await render(example.dir, { loadRestrictor: 'LoadRestrictionsNone' });
   } finally {
     await example.cleanup();
   }
