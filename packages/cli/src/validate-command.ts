@@ -45,10 +45,10 @@ async function validateTarget(
 }
 
 /** A render kustomize refused, reported beside the findings; any other error propagates. */
-function failureOf(target: Target, error: unknown) {
+function failureOf(distribution: string, error: unknown) {
   if (error instanceof KustomizeError) {
     return {
-      distribution: target.name,
+      distribution,
       dir: error.dir,
       message: `kustomize cannot render ${error.dir}: fix the kustomization there (kustomize says why below)`,
       stderr: error.stderr.trim(),
@@ -82,7 +82,7 @@ export async function runValidate(
       try {
         return { results: await validateTarget(target, root, schemas) };
       } catch (error) {
-        return { results: [], failure: failureOf(target, error) };
+        return { results: [], failure: failureOf(target.name, error) };
       }
     },
     { concurrency: availableParallelism() },
@@ -94,9 +94,7 @@ export async function runValidate(
     try {
       results.push(...(await validateOptionComponents(root, { schemas })));
     } catch (error) {
-      failures.push(
-        failureOf({ name: 'dist/components', dir: root, providerExample: false }, error),
-      );
+      failures.push(failureOf('dist/components', error));
     }
   }
   const findings: Finding[] = results.flatMap((result) => result.findings);
