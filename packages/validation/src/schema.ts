@@ -5,11 +5,6 @@ import { deprecatedApi } from './deprecated-apis.js';
 import { findModel, type ModelClass, RENDERED_KINDS, splitApiVersion } from './models.js';
 import { fieldTypes, unknownCoreFields, unknownMetadataFields } from './strict-fields.js';
 
-export interface SchemaValidatorOptions {
-  /** Folder of upstream CRDs; see resolveCrdsDir for the fallbacks. */
-  crdsDir?: string | undefined;
-}
-
 type Schema =
   | { source: 'crd'; versions: readonly CrdVersion[] }
   | { source: 'model'; model: ModelClass; kubernetes: boolean }
@@ -88,7 +83,7 @@ export class SchemaValidator {
    * and it runs while the caller renders, whose kustomize leaves this process idle. A failure
    * to load the CRDs is thrown by validate().
    */
-  static async create(options: SchemaValidatorOptions = {}): Promise<SchemaValidator> {
+  static async create(options: { crdsDir?: string | undefined } = {}): Promise<SchemaValidator> {
     const dir = resolveCrdsDir(options.crdsDir);
     // From the next turn of the event loop on, so that the caller's first render starts first.
     const crds = new Promise((resolve) => setImmediate(resolve)).then(() => CrdRegistry.open(dir));
