@@ -1,6 +1,6 @@
 import { CONFORMANCE_SERVICES, DISTRIBUTIONS, NAMESPACE } from '@appdist/catalogue';
-import { type E2ECommandOptions, runE2ECommand } from '@appdist/e2e/e2e-command';
-import { runImagesPlan } from '@appdist/images/plan';
+import { type E2ECommandOptions, type Output, runE2ECommand } from '@appdist/e2e/e2e-command';
+import { type ImagesPlanOptions, runImagesPlan } from '@appdist/images/plan';
 import { KustomizeError } from '@appdist/kustomize/errors';
 import { CrdsInvalidError, CrdsNotFoundError } from '@appdist/validation/crds';
 import { Command, CommanderError } from 'commander';
@@ -16,12 +16,7 @@ import {
 import { addReleaseCommands } from './release-commands.js';
 import { runRender } from './render-command.js';
 import { UsageError } from './targets.js';
-import {
-  formatOption,
-  type Output,
-  runValidate,
-  type ValidateOptions,
-} from './validate-command.js';
+import { formatOption, runValidate, type ValidateOptions } from './validate-command.js';
 
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
@@ -128,14 +123,9 @@ Examples:
   $ TAG=sha-3f2c1e0 appdist images backend
   $ appdist images --check                    # every Dockerfile's essentials, before a build`,
     )
-    .action(
-      async (
-        targets: string[],
-        options: { format: 'text' | 'json'; file?: string; check?: boolean },
-      ) => {
-        setExitCode(await runImagesPlan({ ...options, targets, cwd }, output));
-      },
-    );
+    .action(async (targets: string[], options: ImagesPlanOptions) => {
+      setExitCode(await runImagesPlan({ ...options, targets, cwd }, output));
+    });
 
   program
     .command('conformance')

@@ -1,7 +1,7 @@
 import { CONFORMANCE_SERVICES } from '@appdist/catalogue';
 import { isConformanceService, runConformance } from '@appdist/conformance/run';
+import type { Output } from '@appdist/e2e/e2e-command';
 import { UsageError } from './targets.js';
-import type { Output } from './validate-command.js';
 
 export interface ConformanceCommandOptions {
   service: string;

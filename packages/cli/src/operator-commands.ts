@@ -1,6 +1,6 @@
 import { NAMESPACE, serviceEntry } from '@appdist/catalogue';
+import type { Output } from '@appdist/e2e/e2e-command';
 import { UsageError } from './targets.js';
-import type { Output } from './validate-command.js';
 
 // Forwarded to the port the tester listens on under `npm start`, so one default fits both.
 const TESTER_PORT = serviceEntry('tester').localPort;
@@ -40,9 +40,7 @@ export function parseCanaryRef(
   namespace = NAMESPACE,
 ): { name: string; namespace: string } {
   const parts = ref.split('/');
-  const [first, second] = parts;
-  const name = parts.length === 2 ? second : first;
-  const ns = parts.length === 2 ? first : namespace;
+  const [ns, name] = parts.length === 2 ? parts : [namespace, parts[0]];
   const valid = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
   if (parts.length > 2 || !name || !ns || !valid.test(name) || !valid.test(ns)) {
     throw new UsageError(

@@ -1,6 +1,7 @@
+import type { Output } from '@appdist/e2e/e2e-command';
 import { type ReleaseCommandOptions, runReleaseCommand } from '@appdist/release/release-command';
 import { type Command, Option } from 'commander';
-import { formatOption, type Output } from './validate-command.js';
+import { formatOption } from './validate-command.js';
 
 type ReleaseAction = ReleaseCommandOptions['action'];
 type ParsedOptions = Omit<ReleaseCommandOptions, 'action' | 'cwd' | 'initialVersion'> & {

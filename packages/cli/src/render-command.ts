@@ -1,24 +1,19 @@
 import { findRepositoryRoot } from '@appdist/catalogue/repository';
-import { build, buildYaml } from '@appdist/kustomize/kustomize';
+import type { Output } from '@appdist/e2e/e2e-command';
+import { type BuildOptions, build, buildYaml } from '@appdist/kustomize/kustomize';
 import { prepareProviderExample } from '@appdist/validation/provider-example';
 import { checkoutFor, resolveTarget } from './targets.js';
-import type { Output } from './validate-command.js';
-
-export interface RenderOptions {
-  format: 'yaml' | 'json';
-}
 
 /** `appdist render`: prints what kustomize renders for one distribution or the provider example. */
 export async function runRender(
   distribution: string,
-  options: RenderOptions,
+  options: { format: 'yaml' | 'json' },
   output: Output,
   cwd: string,
 ): Promise<number> {
   const root = findRepositoryRoot(cwd);
   const target = resolveTarget(distribution, root, cwd);
-  const render = async (dir: string, loadRestrictor?: 'LoadRestrictionsNone') => {
-    const buildOptions = loadRestrictor ? { loadRestrictor } : {};
+  const render = async (dir: string, buildOptions: BuildOptions = {}) => {
     if (options.format === 'yaml') output.stdout(await buildYaml(dir, buildOptions));
     else output.stdout(`${JSON.stringify(await build(dir, buildOptions), null, 2)}\n`);
   };
@@ -31,7 +26,7 @@ export async function runRender(
     target.dir,
   );
   try {
-    await render(example.dir, 'LoadRestrictionsNone');
+    await render(example.dir, { loadRestrictor: 'LoadRestrictionsNone' });
   } finally {
     await example.cleanup();
   }

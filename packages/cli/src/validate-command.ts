@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { findRepositoryRoot } from '@appdist/catalogue/repository';
+import type { Output } from '@appdist/e2e/e2e-command';
 import { KustomizeError } from '@appdist/kustomize/errors';
 import { type Finding, formatFinding } from '@appdist/validation/finding';
 import { SchemaValidator } from '@appdist/validation/schema';
@@ -25,11 +26,6 @@ export function formatOption(human: 'text' | 'yaml'): Option {
   return new Option('--format <format>', 'output format').choices([human, 'json']).default(human);
 }
 
-export interface Output {
-  stdout(text: string): void;
-  stderr(text: string): void;
-}
-
 async function validateTarget(
   target: Target,
   root: string | undefined,
@@ -49,10 +45,10 @@ async function validateTarget(
 }
 
 /** A render kustomize refused, reported beside the findings; any other error propagates. */
-function failureOf(target: Target, error: unknown) {
+function failureOf(distribution: string, error: unknown) {
   if (error instanceof KustomizeError) {
     return {
-      distribution: target.name,
+      distribution,
       dir: error.dir,
       message: `kustomize cannot render ${error.dir}: fix the kustomization there (kustomize says why below)`,
       stderr: error.stderr.trim(),
@@ -86,7 +82,7 @@ export async function runValidate(
       try {
         return { results: await validateTarget(target, root, schemas) };
       } catch (error) {
-        return { results: [], failure: failureOf(target, error) };
+        return { results: [], failure: failureOf(target.name, error) };
       }
     },
     { concurrency: availableParallelism() },
@@ -98,9 +94,7 @@ export async function runValidate(
     try {
       results.push(...(await validateOptionComponents(root, { schemas })));
     } catch (error) {
-      failures.push(
-        failureOf({ name: 'dist/components', dir: root, providerExample: false }, error),
-      );
+      failures.push(failureOf('dist/components', error));
     }
   }
   const findings: Finding[] = results.flatMap((result) => result.findings);

@@ -10,8 +10,7 @@ export interface E2EOptions extends PlanOptions {
   log: (line: string) => void;
   /** Aborting it stops the run; artifacts are still collected. */
   signal?: AbortSignal | undefined;
-  /** Waits between poll attempts; tests pass a fast one. */
-  sleep?: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined;
+  sleep?: ExecutionContext['sleep'] | undefined;
 }
 
 export type StepStatus = 'passed' | 'failed' | 'skipped';

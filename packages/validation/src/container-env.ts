@@ -1,6 +1,5 @@
 import { asList, asRecord, asString, asStringMap, at } from './access.js';
-import type { RenderIndex, Workload } from './render.js';
-import { namespaceOf } from './render.js';
+import { namespaceOf, type RenderIndex, type Workload } from './render.js';
 
 /**
  * The environment a container starts with, as far as the render shows it: `envFrom`

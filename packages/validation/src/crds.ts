@@ -20,7 +20,6 @@ export class CrdsNotFoundError extends Error {
 
 /** A file in the CRD folder that is not YAML: names the file, the place and the fix. */
 export class CrdsInvalidError extends Error {
-  readonly file: string;
   constructor(file: string, cause: unknown) {
     const reason =
       cause instanceof Error ? (cause.message.split('\n')[0] ?? cause.message) : String(cause);
@@ -29,7 +28,6 @@ export class CrdsInvalidError extends Error {
       { cause },
     );
     this.name = 'CrdsInvalidError';
-    this.file = file;
   }
 }
 

@@ -16,12 +16,6 @@ export function pointRemoteBasesAt(text: string, checkout: string, fromDir: stri
   );
 }
 
-export interface PreparedExample {
-  /** The copied example, renderable with `loadRestrictor: 'LoadRestrictionsNone'`. */
-  dir: string;
-  cleanup(): Promise<void>;
-}
-
 /**
  * Copies examples/provider to a temp folder with its remote bases pointed at `checkout`, so
  * the example renders against the working tree (offline, and before the release it will
@@ -31,7 +25,7 @@ export interface PreparedExample {
 export async function prepareProviderExample(
   checkout: string,
   example = join(checkout, 'examples', 'provider'),
-): Promise<PreparedExample> {
+): Promise<{ dir: string; cleanup(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'appdist-provider-'));
   try {
     await cp(example, dir, { recursive: true });

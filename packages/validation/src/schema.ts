@@ -5,11 +5,6 @@ import { deprecatedApi } from './deprecated-apis.js';
 import { findModel, type ModelClass, RENDERED_KINDS, splitApiVersion } from './models.js';
 import { fieldTypes, unknownCoreFields, unknownMetadataFields } from './strict-fields.js';
 
-export interface SchemaValidatorOptions {
-  /** Folder of upstream CRDs; see resolveCrdsDir for the fallbacks. */
-  crdsDir?: string | undefined;
-}
-
 type Schema =
   | { source: 'crd'; versions: readonly CrdVersion[] }
   | { source: 'model'; model: ModelClass; kubernetes: boolean }
@@ -75,12 +70,9 @@ function modelErrors(model: ModelClass, object: Record<string, unknown>): AjvLik
  * over core kinds and every object's metadata.
  */
 export class SchemaValidator {
-  /** Where the CRDs are read from. */
-  readonly crdsDir: string;
   readonly #crds: Promise<CrdRegistry>;
 
-  private constructor(crdsDir: string, crds: Promise<CrdRegistry>) {
-    this.crdsDir = crdsDir;
+  private constructor(crds: Promise<CrdRegistry>) {
     this.#crds = crds;
   }
 
@@ -91,13 +83,13 @@ export class SchemaValidator {
    * and it runs while the caller renders, whose kustomize leaves this process idle. A failure
    * to load the CRDs is thrown by validate().
    */
-  static async create(options: SchemaValidatorOptions = {}): Promise<SchemaValidator> {
+  static async create(options: { crdsDir?: string | undefined } = {}): Promise<SchemaValidator> {
     const dir = resolveCrdsDir(options.crdsDir);
     // From the next turn of the event loop on, so that the caller's first render starts first.
     const crds = new Promise((resolve) => setImmediate(resolve)).then(() => CrdRegistry.open(dir));
     crds.catch(() => undefined);
     preload(crds);
-    return new SchemaValidator(dir, crds);
+    return new SchemaValidator(crds);
   }
 
   async validate(object: KubernetesObject): Promise<SchemaIssue[]> {
@@ -106,11 +98,7 @@ export class SchemaValidator {
     const crds = await this.#crds;
     const schema = await schemaOf(crds, object.apiVersion, object.kind);
     if (schema?.source === 'crd') {
-      return this.validateCustomResource(
-        object,
-        splitApiVersion(object.apiVersion).version,
-        schema.versions,
-      );
+      return this.validateCustomResource(object, crds.dir, schema.versions);
     }
     if (!schema) {
       return [
@@ -130,9 +118,10 @@ export class SchemaValidator {
 
   private async validateCustomResource(
     object: KubernetesObject,
-    version: string,
+    crdsDir: string,
     versions: readonly CrdVersion[],
   ): Promise<SchemaIssue[]> {
+    const { version } = splitApiVersion(object.apiVersion);
     const crd = versions.find((candidate) => candidate.version === version && candidate.served);
     if (!crd) {
       const served = versions
@@ -142,7 +131,7 @@ export class SchemaValidator {
         {
           field: 'apiVersion',
           rule: 'schema.unknown-kind',
-          message: `${object.apiVersion} ${object.kind} is not served by the CRD (${versions[0]?.file ?? this.crdsDir}); served: ${served.join(', ') || 'none'}`,
+          message: `${object.apiVersion} ${object.kind} is not served by the CRD (${versions[0]?.file ?? crdsDir}); served: ${served.join(', ') || 'none'}`,
         },
       ];
     }

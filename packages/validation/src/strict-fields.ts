@@ -1,12 +1,10 @@
 import { isRecord } from '@appdist/catalogue/repository';
 import { fieldPath } from './access.js';
+import type { SchemaIssue } from './ajv-issues.js';
 import { type FieldTypes, loadFieldTypes } from './field-types.js';
 import { splitApiVersion } from './models.js';
 
-export interface UnknownField {
-  field: string;
-  message: string;
-}
+export type UnknownField = Omit<SchemaIssue, 'rule'>;
 
 let loading: Promise<FieldTypes> | undefined;
 
@@ -27,25 +25,26 @@ function typeNameCandidates(apiVersion: string, kind: string): string[] {
 
 const PRIMITIVES = new Set(['string', 'number', 'boolean', 'Date', 'any', 'object', 'IntOrString']);
 
+/** Collects into `found` (and returns it) every field of `value` that `type` does not define. */
 function walk(
   value: unknown,
   type: string,
   path: Array<string | number>,
   models: FieldTypes,
-  found: UnknownField[],
-): void {
-  if (PRIMITIVES.has(type) || value === null || value === undefined) return;
+  found: UnknownField[] = [],
+): UnknownField[] {
+  if (PRIMITIVES.has(type) || value === null || value === undefined) return found;
   const element = /^Array<(.+)>$/.exec(type) ?? /^\{ \[key: string\]: (.+); \}$/.exec(type);
   if (element) {
     const isArray = type.startsWith('Array<');
-    if (isArray ? !Array.isArray(value) : !isRecord(value)) return;
+    if (isArray ? !Array.isArray(value) : !isRecord(value)) return found;
     for (const [key, item] of Object.entries(value)) {
       walk(item, element[1] ?? 'any', [...path, isArray ? Number(key) : key], models, found);
     }
-    return;
+    return found;
   }
   const fields = models[type];
-  if (!fields || !isRecord(value)) return;
+  if (!fields || !isRecord(value)) return found;
   for (const [key, item] of Object.entries(value)) {
     // Own fields only: a field named `constructor` is no field of Object.prototype's.
     const fieldType = Object.hasOwn(fields, key) ? fields[key] : undefined;
@@ -58,6 +57,7 @@ function walk(
       walk(item, fieldType, [...path, key], models, found);
     }
   }
+  return found;
 }
 
 /**
@@ -70,16 +70,10 @@ export async function unknownCoreFields(
 ): Promise<UnknownField[] | undefined> {
   const models = await fieldTypes();
   const type = typeNameCandidates(object.apiVersion, object.kind).find((name) => models[name]);
-  if (!type) return undefined;
-  const found: UnknownField[] = [];
-  walk(object, type, [], models, found);
-  return found;
+  return type ? walk(object, type, [], models) : undefined;
 }
 
 /** Unknown fields of an object's metadata, for kinds whose own schema treats it as opaque. */
 export async function unknownMetadataFields(metadata: unknown): Promise<UnknownField[]> {
-  const models = await fieldTypes();
-  const found: UnknownField[] = [];
-  walk(metadata, 'V1ObjectMeta', ['metadata'], models, found);
-  return found;
+  return walk(metadata, 'V1ObjectMeta', ['metadata'], await fieldTypes());
 }

@@ -1,8 +1,7 @@
 import { basename, resolve } from 'node:path';
 import type { Mesh } from '@appdist/catalogue';
 import type { KubernetesObject } from '@appdist/kustomize/kubernetes-object';
-import type { BuildOptions } from '@appdist/kustomize/kustomize';
-import { build } from '@appdist/kustomize/kustomize';
+import { type BuildOptions, build } from '@appdist/kustomize/kustomize';
 import type { Finding } from './finding.js';
 import type { SchemaValidator } from './schema.js';
 
