@@ -32,7 +32,6 @@ export interface LocalStackOptions {
   env?: Partial<Record<ServiceName, Record<string, string>>>;
   /** Receives each log line a service writes (stdout and stderr). */
   onLog?: (service: ServiceName, line: string) => void;
-  readyTimeoutMs?: number;
   /**
    * Each service in a process group of its own (npm start): Ctrl-C in a terminal signals the
    * whole foreground group, which would drain every service at once, while the stack stops them
@@ -132,7 +131,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       name,
       argv: [serviceEntryPoint(name)],
       env,
-      timeoutMs: options.readyTimeoutMs ?? 60_000,
+      timeoutMs: 60_000,
       detached: options.detached ?? false,
       onSpawn: (child) => {
         everyChild.add(child);
@@ -146,8 +145,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     return { name, url, child, stop: () => terminate(child, 30_000) };
   };
   const start = async (name: ServiceName, extraEnv: Record<string, string> = {}) => {
-    const service = launch(name, { ...environment(name), ...extraEnv });
-    services.set(name, await service);
+    services.set(name, await launch(name, { ...environment(name), ...extraEnv }));
   };
   const stopOne = async (name: ServiceName) => {
     const service = services.get(name);
@@ -247,7 +245,6 @@ export async function startReadyProcess(
   }
 }
 
-/** Whether the process has exited, by a code or a signal. */
 export function exited(child: ChildProcess): boolean {
   return child.exitCode !== null || child.signalCode !== null;
 }
