@@ -13,6 +13,9 @@ import {
 } from '@appdist/catalogue';
 import getPort from 'get-port';
 
+/** The monorepo root, slash-ended: this file is packages/local-stack/{src,dist}/stack.{ts,js}. */
+export const REPOSITORY_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
 /** `--port` moves every service by the same offset from its catalogue port. */
 export const FRONTEND_PORT = serviceEntry('frontend').localPort;
 
