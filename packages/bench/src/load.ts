@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import { sum } from './stats.js';
 
 export type LoadRequest = Pick<autocannon.Options, 'url' | 'method' | 'headers' | 'body'>;
 
@@ -38,5 +39,3 @@ export function unexpectedAnswers(runs: readonly { stats: LoadStats }[], expecte
     sum(Object.entries(statuses).map(([status, n]) => (Number(status) === expected ? 0 : n)));
   return sum(runs.map((run) => unexpected(run.stats)));
 }
-
-const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);

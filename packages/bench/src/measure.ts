@@ -21,21 +21,6 @@ export interface MeasuredLoad {
   loadGeneratorCpuMs: number;
 }
 
-/** `load` for a warm-up, then for the measured window, with the processes' CPU time around it. */
-async function measureLoad(
-  load: Load,
-  settings: LoadSettings,
-  pids: Readonly<Record<string, number>> = {},
-): Promise<MeasuredLoad> {
-  if (settings.warmupSeconds > 0) await load(settings.warmupSeconds);
-  const before = await cpuSnapshot(pids);
-  const selfBefore = process.cpuUsage();
-  const stats = await load(settings.durationSeconds);
-  const { user, system } = process.cpuUsage(selfBefore);
-  const cpuMs = cpuDelta(before, await cpuSnapshot(pids));
-  return { stats, cpuMs, loadGeneratorCpuMs: (user + system) / 1000 };
-}
-
 /**
  * Each side `settings.rounds` times, alternating (A B B A …), each run after its own warm-up,
  * with the CPU time of the processes it costs (none when it runs in this process).
@@ -46,7 +31,14 @@ export async function measureRounds(
 ): Promise<Runs> {
   const runs: Runs = { ours: [], baseline: [] };
   for (const side of alternation(settings.rounds)) {
-    runs[side].push(await measureLoad(sides[side].load, settings, sides[side].pids));
+    const { load, pids = {} } = sides[side];
+    if (settings.warmupSeconds > 0) await load(settings.warmupSeconds);
+    const before = await cpuSnapshot(pids);
+    const selfBefore = process.cpuUsage();
+    const stats = await load(settings.durationSeconds);
+    const { user, system } = process.cpuUsage(selfBefore);
+    const cpuMs = cpuDelta(before, await cpuSnapshot(pids));
+    runs[side].push({ stats, cpuMs, loadGeneratorCpuMs: (user + system) / 1000 });
   }
   return runs;
 }
@@ -67,17 +59,12 @@ export function cpuMicrosPerRequest(run: MeasuredLoad): number {
   return run.stats.requests > 0 ? (total * 1000) / run.stats.requests : Number.NaN;
 }
 
-/** The median over rounds of one quantity. */
-export function medianOf<T>(runs: readonly T[], pick: (run: T) => number): number {
-  return median(runs.map(pick));
-}
-
 export type Runs = Record<'ours' | 'baseline', MeasuredLoad[]>;
 
 /** Throughput and latency of ours beside the baseline's, each the median over the rounds. */
 export function loadFigures(runs: Runs): Figure[] {
   const both = (pick: (run: MeasuredLoad) => number) =>
-    [medianOf(runs.ours, pick), medianOf(runs.baseline, pick)] as const;
+    [median(runs.ours.map(pick)), median(runs.baseline.map(pick))] as const;
   return [
     figure('requests/s', '', ...both((run) => run.stats.requests / run.stats.durationSeconds)),
     figure('latency p50', 'ms', ...both((run) => run.stats.latencyP50)),
@@ -88,7 +75,7 @@ export function loadFigures(runs: Runs): Figure[] {
 /** `CPU per request of ours by process (µs): frontend 41.2, backend 38.0, …` */
 export function cpuByProcess(runs: readonly MeasuredLoad[], names: readonly string[]): string {
   const perRequest = (name: string) =>
-    medianOf(runs, (run) => ((run.cpuMs[name] ?? 0) * 1000) / run.stats.requests);
+    median(runs.map((run) => ((run.cpuMs[name] ?? 0) * 1000) / run.stats.requests));
   return `CPU per request of ours by process (µs): ${names.map((name) => `${name} ${formatNumber(perRequest(name))}`).join(', ')}`;
 }
 

@@ -3,19 +3,7 @@ import { parseArgs } from 'node:util';
 export const BENCHMARK_NAMES = ['redirect', 'create', 'pipeline', 'startup', 'turbo'] as const;
 export type BenchmarkName = (typeof BENCHMARK_NAMES)[number];
 
-export interface BenchOptions {
-  out: string;
-  only: BenchmarkName[];
-  connections: number;
-  durationSeconds: number;
-  warmupSeconds: number;
-  rounds: number;
-  startupRuns: number;
-  pipelinePasses: number;
-  pipelineProcesses: number;
-  profile: boolean;
-  help: boolean;
-}
+export type BenchOptions = ReturnType<typeof parseOptions>;
 
 export const HELP = `Usage: npm run bench [-- options]
 
@@ -49,7 +37,7 @@ function positive(name: string, value: string | undefined, fallback: number, int
 }
 
 /** Throws with a message naming the option on bad input. */
-export function parseOptions(argv: readonly string[], defaultOut: string): BenchOptions {
+export function parseOptions(argv: readonly string[], defaultOut: string) {
   const { values } = parseArgs({
     args: [...argv],
     options: {

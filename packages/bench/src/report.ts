@@ -57,7 +57,6 @@ export const atLeast = (
   format: Format = formatNumber,
 ): Target => ({ description, met: value >= minimum, actual: format(value) });
 
-/** At most `maximum`. */
 export const atMost = (
   description: string,
   value: number,

@@ -1,3 +1,5 @@
+export const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
+
 /** The middle value (the mean of the two middle ones for an even count); NaN for none. */
 export function median(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;

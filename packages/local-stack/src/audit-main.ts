@@ -1,9 +1,7 @@
 #!/usr/bin/env node
-import { fileURLToPath } from 'node:url';
 import { acceptedAdvisories, audit, unexplained } from './audit.js';
+import { REPOSITORY_ROOT as root } from './stack.js';
 
-// This file is packages/local-stack/dist/audit-main.js, three folders below the repository root.
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 const { report, output } = await audit(root);
 if (!report || report.error || report.statusCode || !report.vulnerabilities) {
   process.stderr.write(

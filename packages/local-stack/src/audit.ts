@@ -16,7 +16,6 @@ export interface AuditReport {
   vulnerabilities?: Record<string, { severity: string; via: (Advisory | string)[] }>;
   metadata?: { vulnerabilities?: Record<string, number> };
   error?: { code?: string; summary?: string; detail?: string };
-  message?: string;
   statusCode?: number;
 }
 

@@ -1,11 +1,9 @@
 #!/usr/bin/env node
-import { fileURLToPath } from 'node:url';
 import { runLocalE2E } from './e2e.js';
+import { REPOSITORY_ROOT as root } from './stack.js';
 
 // npm run e2e:local: the release gates proven on this machine, step by step with timings, on
 // stores of its own (an embedded PostgreSQL and in-process stores), so nothing else is needed.
-// This file is packages/local-stack/dist/e2e-main.js, three folders below the repository root.
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 const verbose = process.argv.includes('--verbose');
 const started = performance.now();
 const results = await runLocalE2E({

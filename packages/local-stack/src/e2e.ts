@@ -28,22 +28,14 @@ export interface LocalE2EOptions {
   /** The repository root, where the distribution is rendered from. */
   root: string;
   log?: (line: string) => void;
-  /** `{{ interval }}` of the metric queries: short, so each phase is measured on its own. */
-  interval?: string;
   /** The stores (tests pass PostgreSQL and Redis); unset: an embedded PostgreSQL of this run and in-process stores. */
   databaseUrl?: string;
   redisUrl?: string;
   redisKeyPrefix?: string;
 }
 
-interface Webhook {
-  type?: string;
-  url: string;
-  metadata?: Record<string, string>;
-}
-
 interface Canary {
-  webhooks: Webhook[];
+  webhooks: { type?: string; url: string; metadata?: Record<string, string> }[];
   metrics: { templateRef?: { name: string }; thresholdRange?: { min?: number; max?: number } }[];
 }
 
@@ -94,7 +86,8 @@ async function postJson(url: string, body: unknown): Promise<{ status: number; t
  */
 export async function runLocalE2E(options: LocalE2EOptions): Promise<StepResult[]> {
   const log = options.log ?? (() => undefined);
-  const interval = options.interval ?? '15s';
+  // `{{ interval }}` of the metric queries: short, so each phase is measured on its own.
+  const interval = '15s';
   const results: StepResult[] = [];
   const cleanups: Array<() => Promise<unknown>> = [];
   const step = async (name: string, run: () => Promise<string>) => {

@@ -26,13 +26,22 @@ Environment:
 `;
 
 async function main(): Promise<void> {
-  let values: ReturnType<typeof parse>['values'];
-  try {
-    values = parse().values;
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${HELP}`);
-    process.exit(2);
-  }
+  const { values } = (() => {
+    try {
+      return parseArgs({
+        options: {
+          port: { type: 'string' },
+          'data-dir': { type: 'string' },
+          'log-level': { type: 'string' },
+          quiet: { type: 'boolean' },
+          help: { type: 'boolean', short: 'h' },
+        },
+      });
+    } catch (error) {
+      process.stderr.write(`${(error as Error).message}\n\n${HELP}`);
+      process.exit(2);
+    }
+  })();
   if (values.help) {
     process.stdout.write(HELP);
     return;
@@ -104,18 +113,6 @@ async function main(): Promise<void> {
       stop('SIGTERM');
     });
   }
-}
-
-function parse() {
-  return parseArgs({
-    options: {
-      port: { type: 'string' },
-      'data-dir': { type: 'string' },
-      'log-level': { type: 'string' },
-      quiet: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
 }
 
 await main();

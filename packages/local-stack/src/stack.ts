@@ -13,6 +13,9 @@ import {
 } from '@appdist/catalogue';
 import getPort from 'get-port';
 
+/** The monorepo root, slash-ended: this file is packages/local-stack/{src,dist}/stack.{ts,js}. */
+export const REPOSITORY_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
 /** `--port` moves every service by the same offset from its catalogue port. */
 export const FRONTEND_PORT = serviceEntry('frontend').localPort;
 
@@ -32,7 +35,6 @@ export interface LocalStackOptions {
   env?: Partial<Record<ServiceName, Record<string, string>>>;
   /** Receives each log line a service writes (stdout and stderr). */
   onLog?: (service: ServiceName, line: string) => void;
-  readyTimeoutMs?: number;
   /**
    * Each service in a process group of its own (npm start): Ctrl-C in a terminal signals the
    * whole foreground group, which would drain every service at once, while the stack stops them
@@ -132,7 +134,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       name,
       argv: [serviceEntryPoint(name)],
       env,
-      timeoutMs: options.readyTimeoutMs ?? 60_000,
+      timeoutMs: 60_000,
       detached: options.detached ?? false,
       onSpawn: (child) => {
         everyChild.add(child);
@@ -146,8 +148,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     return { name, url, child, stop: () => terminate(child, 30_000) };
   };
   const start = async (name: ServiceName, extraEnv: Record<string, string> = {}) => {
-    const service = launch(name, { ...environment(name), ...extraEnv });
-    services.set(name, await service);
+    services.set(name, await launch(name, { ...environment(name), ...extraEnv }));
   };
   const stopOne = async (name: ServiceName) => {
     const service = services.get(name);
@@ -247,7 +248,6 @@ export async function startReadyProcess(
   }
 }
 
-/** Whether the process has exited, by a code or a signal. */
 export function exited(child: ChildProcess): boolean {
   return child.exitCode !== null || child.signalCode !== null;
 }

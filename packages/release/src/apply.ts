@@ -43,12 +43,6 @@ export interface ApplyResult {
   tag: string | null;
 }
 
-/** The commit message of a release: its subject names the distribution version. */
-function releaseCommitMessage(plan: ReleasePlan, version: string): string {
-  const services = plan.services.map((service) => `${service.name} ${service.to}`).join(', ');
-  return `release: ${version}\n\n${services}\n`;
-}
-
 /** The annotated tag's message: a title line for `git tag -n`, then the release notes. */
 export function releaseTagMessage(version: string, notes: string): string {
   return `appdist ${version}\n\n${notes.trim()}\n`;
@@ -145,7 +139,9 @@ export async function applyRelease(plan: ReleasePlan, options: ApplyOptions): Pr
   await checkPlanStillHolds(root, plan);
 
   const tag = options.tag ?? true;
-  const message = releaseCommitMessage(plan, version);
+  // The subject names the distribution version; the body, each service's new version.
+  const services = plan.services.map((service) => `${service.name} ${service.to}`).join(', ');
+  const message = `release: ${version}\n\n${services}\n`;
   const predicted = releaseFiles(root, plan);
   if (options.dryRun) {
     return {

@@ -1,4 +1,5 @@
-import { type Bump, compareVersions, isPlainVersion } from './version.js';
+import type { ImagePin, ServiceRelease } from './plan.js';
+import { compareVersions, isPlainVersion } from './version.js';
 
 /** The distribution's changelog at the repository root; each service keeps its own beside it. */
 export const CHANGELOG_FILE = 'CHANGELOG.md';
@@ -9,21 +10,6 @@ Releases of the appdist distribution: each heading is a git tag providers pin (\
 A release lists the image tags it pins (each service's version is its image tag) and what
 changed in each service, from its changesets.
 `;
-
-export interface ChangelogService {
-  name: string;
-  from: string;
-  to: string;
-  bump: Bump;
-  /** What changed, one Markdown summary each. */
-  changes: readonly string[];
-}
-
-export interface ChangelogImage {
-  name: string;
-  from: string | null;
-  tag: string;
-}
 
 /** A changeset summary as one list item; later lines are indented so they stay inside it. */
 function listItem(summary: string): string {
@@ -37,8 +23,8 @@ function listItem(summary: string): string {
 /** The Markdown section of one distribution release: `## <version>`, images, then each service. */
 export function renderReleaseNotes(
   version: string,
-  services: readonly ChangelogService[],
-  images: readonly ChangelogImage[],
+  services: readonly Pick<ServiceRelease, 'name' | 'from' | 'to' | 'bump' | 'changes'>[],
+  images: readonly Pick<ImagePin, 'name' | 'from' | 'tag'>[],
 ): string {
   const lines = [`## ${version}`, '', 'Images pinned in dist/base:'];
   for (const image of images) {

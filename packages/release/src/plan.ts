@@ -75,15 +75,10 @@ export interface ReleasePlan {
   changelog: string;
 }
 
-interface PendingBump {
-  to: string;
-  changesets: ChangesetEntry[];
-}
-
 /** What the pending changesets do to each service, by package name. */
-function pendingBumps(changes: PendingChanges): Map<string, PendingBump> {
+function pendingBumps(changes: PendingChanges) {
   const services = new Set(changes.services.map((service) => service.package));
-  const bumps = new Map<string, PendingBump>();
+  const bumps = new Map<string, { to: string; changesets: ChangesetEntry[] }>();
   for (const release of changes.plan.releases) {
     if (release.type === 'none') continue;
     if (!services.has(release.name)) {

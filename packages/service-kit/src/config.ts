@@ -8,7 +8,6 @@ export class ConfigError extends Error {
   }
 }
 
-/** An integer variable within [min, max]. */
 export const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 /** Empty strings count as unset, so `FOO=` in an env file falls back to the default. */

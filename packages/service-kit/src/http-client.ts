@@ -17,7 +17,6 @@ export interface ServiceClientOptions {
   timeoutMs: number;
   /** Extra attempts for idempotent calls only. */
   retries: number;
-  connections?: number;
 }
 
 export interface ClientRequest {
@@ -51,7 +50,7 @@ export interface ServiceClient {
  */
 export function createServiceClient(options: ServiceClientOptions): ServiceClient {
   const pool = new Pool(options.baseUrl, {
-    connections: options.connections ?? 64,
+    connections: 64,
     keepAliveTimeout: 10_000,
     connectTimeout: options.timeoutMs,
     pipelining: 1,

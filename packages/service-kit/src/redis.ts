@@ -9,52 +9,6 @@ export interface RedisClientOptions {
   logger: Logger;
 }
 
-/**
- * A Redis client for a service that must answer 503 at once while Redis is down and serve again
- * as soon as it is back: no offline queue, one retry, a command timeout, reconnects forever.
- * Connects lazily: call `connect()`, which rejects when the first attempt fails while the
- * client keeps reconnecting in the background.
- */
-export function createRedisClient(options: RedisClientOptions): Redis {
-  const redis = new Redis(options.url, {
-    keyPrefix: options.keyPrefix,
-    lazyConnect: true,
-    // While disconnected, fail at once (a 503) instead of queueing requests until Redis returns.
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    commandTimeout: options.commandTimeoutMs,
-    connectTimeout: 2_000,
-    // Integer replies as text: the default decoding loses precision near 2^53.
-    stringNumbers: true,
-    // Never give up, and retry at least every second, so service resumes soon after Redis does.
-    retryStrategy: (attempt) => Math.min(attempt * 100, 1_000),
-  });
-  // One log line per outage and per recovery, not one per reconnect attempt.
-  let down = false;
-  redis.on('error', (error: Error) => {
-    if (!down) options.logger.warn({ err: error }, 'redis unreachable, reconnecting');
-    down = true;
-  });
-  redis.on('ready', () => {
-    if (down) options.logger.info('redis reachable again');
-    down = false;
-  });
-  return redis;
-}
-
-/** Quits politely when connected; otherwise, or if Redis goes away meanwhile, drops the socket. */
-export async function closeRedisClient(redis: Redis): Promise<void> {
-  if (redis.status === 'ready') {
-    try {
-      await redis.quit();
-      return;
-    } catch {
-      // Redis went away while quitting: dropping the socket below is all that is left to do.
-    }
-  }
-  redis.disconnect();
-}
-
 /** The store cannot answer now (Redis down, timed out); the call may succeed later. */
 export class StoreUnavailableError extends Error {
   constructor(message: string, options?: ErrorOptions) {
@@ -64,16 +18,40 @@ export class StoreUnavailableError extends Error {
 }
 
 /**
- * What every store in Redis shares: the client above, connect, ping and close, and commands
- * whose failures are StoreUnavailableError (a 503 to retry), never a 500.
+ * What every store in Redis shares: a client that answers 503 at once while Redis is down and
+ * serves again as soon as it is back (no offline queue, one retry, a command timeout, reconnects
+ * forever), connect, ping and close, and commands whose failures are StoreUnavailableError (a
+ * 503 to retry), never a 500.
  */
 export class RedisStoreBase {
   protected readonly redis: Redis;
   readonly #logger: Logger;
 
   constructor(options: RedisClientOptions) {
-    this.redis = createRedisClient(options);
     this.#logger = options.logger;
+    this.redis = new Redis(options.url, {
+      keyPrefix: options.keyPrefix,
+      lazyConnect: true,
+      // While disconnected, fail at once (a 503) instead of queueing requests until Redis returns.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      commandTimeout: options.commandTimeoutMs,
+      connectTimeout: 2_000,
+      // Integer replies as text: the default decoding loses precision near 2^53.
+      stringNumbers: true,
+      // Never give up, and retry at least every second, so service resumes soon after Redis does.
+      retryStrategy: (attempt) => Math.min(attempt * 100, 1_000),
+    });
+    // One log line per outage and per recovery, not one per reconnect attempt.
+    let down = false;
+    this.redis.on('error', (error: Error) => {
+      if (!down) options.logger.warn({ err: error }, 'redis unreachable, reconnecting');
+      down = true;
+    });
+    this.redis.on('ready', () => {
+      if (down) options.logger.info('redis reachable again');
+      down = false;
+    });
   }
 
   /** Rejects when the first attempt fails; the client keeps reconnecting in the background. */
@@ -85,8 +63,17 @@ export class RedisStoreBase {
     await this.run(() => this.redis.ping());
   }
 
-  close(): Promise<void> {
-    return closeRedisClient(this.redis);
+  /** Quits politely when connected; otherwise, or if Redis goes away meanwhile, drops the socket. */
+  async close(): Promise<void> {
+    if (this.redis.status === 'ready') {
+      try {
+        await this.redis.quit();
+        return;
+      } catch {
+        // Redis went away while quitting: dropping the socket below is all that is left to do.
+      }
+    }
+    this.redis.disconnect();
   }
 
   /** `ownError` turns the reply errors that mean a bad request into errors of the store's own. */

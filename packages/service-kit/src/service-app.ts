@@ -48,7 +48,6 @@ export interface ServiceAppOptions extends AppOptions {
   registries?: readonly Registry[];
 }
 
-/** The served app: what createServiceApp builds. */
 export interface ServiceApp {
   /** The request listener of the HTTP server: direct routes first, then Express. */
   listener: RequestListener;

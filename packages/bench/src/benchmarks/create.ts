@@ -9,11 +9,10 @@ import {
   type LoadSettings,
   loadFigures,
   measureRounds,
-  medianOf,
   type Runs,
 } from '../measure.js';
 import { atMost, type BenchmarkResult, figure, formatCount } from '../report.js';
-import { percentile } from '../stats.js';
+import { median, percentile } from '../stats.js';
 
 // The database service's defaults (DATABASE_POOL_MAX), so both sides reach PostgreSQL alike.
 const POOL_MAX = 10;
@@ -93,7 +92,7 @@ export async function createBenchmark(
       figure(
         'CPU per request, our three processes',
         'µs',
-        medianOf(runs.ours, cpuMicrosPerRequest),
+        median(runs.ours.map(cpuMicrosPerRequest)),
       ),
     ],
     targets: [atMost('no request failed or answered other than 201', failed, 0, formatCount)],

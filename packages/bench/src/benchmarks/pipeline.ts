@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { alternation, medianOf } from '../measure.js';
+import { alternation } from '../measure.js';
 import type { WorkerOutput } from '../pipeline-worker.js';
 import {
   atMost,
@@ -11,12 +11,10 @@ import {
   formatPercent,
 } from '../report.js';
 import { benchScript, REPOSITORY_ROOT } from '../repository.js';
-import { median } from '../stats.js';
+import { median, sum } from '../stats.js';
 
 type Pass = WorkerOutput['passes'][number];
 type Render = Pass['renders'][number];
-
-const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
 
 export interface PipelineOptions {
   /** Passes in one process; the first is cold, the rest warm. At least 2 for a warm figure. */
@@ -61,7 +59,7 @@ export async function pipelineBenchmark(options: PipelineOptions): Promise<Bench
   const total = (pass: Pass, pick: (render: Render) => number) => sum(pass.renders.map(pick));
 
   const warm = warmOf(ours);
-  const cold = [medianOf(ours, coldOf), medianOf(baseline, coldOf)] as const;
+  const cold = [median(ours.map(coldOf)), median(baseline.map(coldOf))] as const;
   const warmOurs = median(warm.map((pass) => pass.totalMs));
   const warmBaseline = median(warmOf(baseline).map((pass) => pass.totalMs));
   // The stricter comparison of earlier measurements: kustomize's own time in the warm passes,
@@ -78,9 +76,9 @@ export async function pipelineBenchmark(options: PipelineOptions): Promise<Bench
   const warmValidateMs = median(warm.map(validateMs));
   // The first pass validates the same objects as the others; what it takes beyond them is
   // waiting for the kinds' schemas and models on first use.
-  const firstUseMs = medianOf(ours, (output) => validateMs(firstPass(output))) - warmValidateMs;
-  const importMs = (outputs: WorkerOutput[]) => medianOf(outputs, (output) => output.importMs);
-  const schemaMs = medianOf(ours, (output) => output.schemaMs);
+  const firstUseMs = median(ours.map((output) => validateMs(firstPass(output)))) - warmValidateMs;
+  const importMs = (outputs: WorkerOutput[]) => median(outputs.map((output) => output.importMs));
+  const schemaMs = median(ours.map((output) => output.schemaMs));
   const first = firstPass(ours[0] as WorkerOutput);
 
   return {
@@ -104,7 +102,7 @@ export async function pipelineBenchmark(options: PipelineOptions): Promise<Bench
     notes: [
       `overhead: cold ${formatPercent(overhead(...cold))} (our ${ours.length} processes: ${coldOverheads.map(formatPercent).join(', ')}), warm ${formatPercent(overhead(warmOurs, warmBaseline))} of rendering alone`,
       `stricter: against kustomize's own time in the warm passes (${formatNumber(warmKustomize)} ms), which leaves out what a fresh process pays to render at all, cold is ${formatPercent(overhead(cold[0], warmKustomize))}`,
-      `the ${ours.length + baseline.length} worker processes took ${formatNumber(wallMs)} ms in all, ${formatNumber(medianOf(ours, (output) => output.processStartMs))} ms of each Node's own start`,
+      `the ${ours.length + baseline.length} worker processes took ${formatNumber(wallMs)} ms in all, ${formatNumber(median(ours.map((output) => output.processStartMs)))} ms of each Node's own start`,
     ],
     details: { settings: options, workers: ours, renderOnlyWorkers: baseline, wallMs },
   };

@@ -8,7 +8,6 @@ import {
   type LoadSettings,
   loadFigures,
   measureRounds,
-  medianOf,
   type Runs,
 } from '../measure.js';
 import {
@@ -20,6 +19,7 @@ import {
   formatNumber,
 } from '../report.js';
 import { benchScript } from '../repository.js';
+import { median } from '../stats.js';
 
 const CODE = 'bench-redirect';
 const TARGET = 'https://example.com/';
@@ -110,9 +110,8 @@ export async function redirectBenchmark(
 
   const load = loadFigures(runs);
   const [throughput, , p99] = load;
-  const generatorShare = medianOf(
-    runs.ours,
-    (run) => run.loadGeneratorCpuMs / (run.stats.durationSeconds * 1000),
+  const generatorShare = median(
+    runs.ours.map((run) => run.loadGeneratorCpuMs / (run.stats.durationSeconds * 1000)),
   );
   return {
     name: 'redirect',
@@ -125,8 +124,8 @@ export async function redirectBenchmark(
       figure(
         'CPU per request',
         'µs',
-        medianOf(runs.ours, cpuMicrosPerRequest),
-        medianOf(runs.baseline, cpuMicrosPerRequest),
+        median(runs.ours.map(cpuMicrosPerRequest)),
+        median(runs.baseline.map(cpuMicrosPerRequest)),
       ),
     ],
     targets: [
