@@ -29,7 +29,7 @@ const FORBIDDEN_PATHS = SERVICE_NAMES.filter((name) => name !== TESTER).flatMap(
 );
 
 /**
- * `frontend → backend → cache/database → redis/postgres`: the allowed path, layer by layer from
+ * The allowed path as the finding prints it (docs/distribution.md shows it), layer by layer from
  * the public entry (the catalogue's calls are acyclic, so this ends).
  */
 function allowedPath(): string {
